@@ -1,0 +1,34 @@
+namespace Reassembly;
+
+/// <summary>
+/// A snapshot of one family's counters. Names follow Linux's SNMP counters (<c>nstat</c>'s IpReasm* and Ip6Reasm*).
+/// </summary>
+public sealed record FamilyStatistics
+{
+    /// <summary>Frames whose link layer carried this family.</summary>
+    public long Frames { get; init; }
+
+    /// <summary>Well-formed packets that were not fragments and passed through.</summary>
+    public long NotFragmented { get; init; }
+
+    /// <summary>Packets whose headers contradict the bytes captured (passed through unchanged).</summary>
+    public long Malformed { get; init; }
+
+    /// <summary>Fragments received for reassembly (IPv6 atomic fragments included, as Linux counts them).</summary>
+    public long ReasmReqds { get; init; }
+
+    /// <summary>Datagrams reassembled (IPv6 atomic fragments included).</summary>
+    public long ReasmOKs { get; init; }
+
+    /// <summary>
+    /// Failures: each queue dropped (overlap, inconsistent end, zero-length fragment, oversize, timeout) and each
+    /// fragment rejected on its own (a non-final fragment whose length is not a multiple of 8).
+    /// </summary>
+    public long ReasmFails { get; init; }
+
+    /// <summary>Queues expired because their timeout passed, or because the input ended first.</summary>
+    public long ReasmTimeout { get; init; }
+
+    /// <summary>Queues dropped because a fragment overlapped data they held (RFC 5722).</summary>
+    public long ReasmOverlaps { get; init; }
+}

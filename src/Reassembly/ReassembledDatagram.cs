@@ -1,0 +1,78 @@
+using Reassembly.Memory;
+
+namespace Reassembly;
+
+/// <summary>
+/// A reassembled datagram, as a frame of the first fragment's link type: that fragment's link-layer header followed
+/// by the whole IP packet. Pooled: dispose it once done, and do not touch its spans afterwards.
+/// </summary>
+/// <remarks>
+/// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/>;
+/// <see cref="Dispose"/> returns the buffer to the engine that produced it and must be called on the thread that
+/// drives that engine (engines are single-threaded).
+/// </remarks>
+public sealed class ReassembledDatagram : IDisposable
+{
+    private readonly DatagramBufferPool _pool;
+    private readonly Action<ReassembledDatagram> _recycle;
+    private byte[]? _buffer;
+    private int _frameStart;
+    private int _frameLength;
+    private int _linkHeaderLength;
+
+    internal ReassembledDatagram(DatagramBufferPool pool, Action<ReassembledDatagram> recycle)
+    {
+        _pool = pool;
+        _recycle = recycle;
+    }
+
+    /// <summary>The link-layer header and the IP packet, ready to write to a capture of <see cref="LinkType"/>.</summary>
+    public ReadOnlySpan<byte> Frame => Buffer.AsSpan(_frameStart, _frameLength);
+
+    /// <summary>The reassembled IP packet alone.</summary>
+    public ReadOnlySpan<byte> Packet => Buffer.AsSpan(_frameStart + _linkHeaderLength, _frameLength - _linkHeaderLength);
+
+    /// <summary>The link type of the first fragment's frame, whose header <see cref="Frame"/> starts with.</summary>
+    public LinkType LinkType { get; private set; }
+
+    /// <summary>The capture interface of the first fragment.</summary>
+    public int InterfaceId { get; private set; }
+
+    /// <summary>The timestamp of the fragment that completed the datagram, in nanoseconds since the Unix epoch.</summary>
+    public long TimestampNanoseconds { get; private set; }
+
+    /// <summary>The datagram's family.</summary>
+    public IpFamily Family { get; private set; }
+
+    /// <summary>How many fragments it was made of (duplicates not counted).</summary>
+    public int FragmentCount { get; private set; }
+
+    private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ReassembledDatagram));
+
+    /// <summary>Returns the datagram's buffer to its engine.</summary>
+    public void Dispose()
+    {
+        byte[]? buffer = _buffer;
+        if (buffer is null)
+        {
+            return;
+        }
+
+        _buffer = null;
+        _pool.Return(buffer);
+        _recycle(this);
+    }
+
+    internal void Attach(byte[] buffer, int frameStart, int frameLength, int linkHeaderLength, LinkType linkType, int interfaceId, long timestampNanoseconds, IpFamily family, int fragmentCount)
+    {
+        _buffer = buffer;
+        _frameStart = frameStart;
+        _frameLength = frameLength;
+        _linkHeaderLength = linkHeaderLength;
+        LinkType = linkType;
+        InterfaceId = interfaceId;
+        TimestampNanoseconds = timestampNanoseconds;
+        Family = family;
+        FragmentCount = fragmentCount;
+    }
+}

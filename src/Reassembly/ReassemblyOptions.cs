@@ -1,0 +1,24 @@
+namespace Reassembly;
+
+/// <summary>Settings for a <see cref="ReassemblyEngine"/>. The defaults are today's Linux.</summary>
+public sealed class ReassemblyOptions
+{
+    /// <summary>
+    /// How long an incomplete IPv4 datagram is kept, measured from its first fragment, in the clock of the frames'
+    /// timestamps (packet time), so that a replay behaves as the wire did.
+    /// </summary>
+    /// <remarks>Defaults to 30 seconds, Linux's <c>net.ipv4.ipfrag_time</c>. Longer timeouts hold more memory under a flood of fragments that never complete.</remarks>
+    public TimeSpan Ipv4Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an incomplete IPv6 datagram is kept, in packet time.</summary>
+    /// <remarks>Defaults to 60 seconds, as RFC 8200 section 4.5 and Linux's <c>net.ipv6.ip6frag_time</c>.</remarks>
+    public TimeSpan Ipv6Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    internal void Validate()
+    {
+        if (Ipv4Timeout <= TimeSpan.Zero || Ipv6Timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Reassembly timeouts must be positive.");
+        }
+    }
+}

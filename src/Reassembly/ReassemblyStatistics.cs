@@ -1,0 +1,23 @@
+namespace Reassembly;
+
+/// <summary>A snapshot of an engine's counters.</summary>
+public sealed record ReassemblyStatistics
+{
+    /// <summary>Every frame given to the engine.</summary>
+    public long Frames { get; init; }
+
+    /// <summary>Frames whose link layer carries neither IPv4 nor IPv6 (ARP, LLDP, ...), passed through.</summary>
+    public long NotIp { get; init; }
+
+    /// <summary>Frames that end inside their link-layer header, or whose link type the engine cannot decode.</summary>
+    public long LinkErrors { get; init; }
+
+    /// <summary>IPv4 counters.</summary>
+    public required FamilyStatistics Ipv4 { get; init; }
+
+    /// <summary>IPv6 counters.</summary>
+    public required FamilyStatistics Ipv6 { get; init; }
+
+    /// <summary>Incomplete datagrams currently held.</summary>
+    public int QueuesInUse { get; init; }
+}
