@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Reassembly.Capture;
+using Reassembly.Host.Replay;
+
+namespace Reassembly.Host.Cli;
+
+/// <summary><c>reassembly replay</c>: a capture in, the same traffic with every fragmented datagram reassembled out.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("capture")
+        {
+            Description = "The capture to read: pcap (either byte order, micro- or nanosecond timestamps) or pcapng.",
+        };
+        var output = new Option<FileInfo?>("--output", "-o")
+        {
+            Description = "Where to write the reassembled capture. Without it, only the summary and statistics are produced.",
+        };
+        var outputFormat = new Option<string?>("--output-format")
+        {
+            Description = "Format of the output: pcap or pcapng. Defaults to the input's format (pcapng when the input has interfaces of several link types).",
+        };
+        outputFormat.AcceptOnlyFromAmong("pcap", "pcapng");
+        var stats = new Option<FileInfo?>("--stats")
+        {
+            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}}.",
+        };
+        var reassembledOnly = new Option<bool>("--reassembled-only")
+        {
+            Description = "Write only the reassembled datagrams, not the packets that pass through unchanged.",
+        };
+        var quiet = new Option<bool>("--quiet", "-q")
+        {
+            Description = "No summary on standard error (errors are still reported).",
+        };
+        var engine = new EngineOptionsBinder();
+
+        var command = new Command(
+            "replay",
+            "Reassemble every fragmented IPv4 and IPv6 datagram of a capture and write a capture that reads as if the traffic had never been fragmented. "
+            + "Non-fragmented packets pass through unchanged, in order; a reassembled datagram is written where its last missing fragment arrived. "
+            + "Exit codes: 0 the input was read whole, 1 bad command line, 2 the input was missing, not a capture, corrupt or truncated (what was read is still written), 3 an output could not be written.")
+        {
+            input,
+            output,
+            outputFormat,
+            stats,
+            reassembledOnly,
+            quiet,
+        };
+        engine.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            string? format = parseResult.GetValue(outputFormat);
+            var settings = new ReplaySettings
+            {
+                InputPath = parseResult.GetValue(input)!.FullName,
+                OutputPath = parseResult.GetValue(output)?.FullName,
+                OutputFormat = format is null ? null : format == "pcap" ? CaptureFormat.Pcap : CaptureFormat.PcapNg,
+                StatisticsPath = parseResult.GetValue(stats) is { } statsFile ? (statsFile.Name == "-" ? "-" : statsFile.FullName) : null,
+                ReassembledOnly = parseResult.GetValue(reassembledOnly),
+                Quiet = parseResult.GetValue(quiet),
+                Engine = engine.Bind(parseResult),
+            };
+            return new ReplayRunner(settings, Console.Error, Console.Out).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+}

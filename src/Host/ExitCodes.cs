@@ -1,0 +1,20 @@
+namespace Reassembly.Host;
+
+/// <summary>The process exit codes, documented in the README.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The input was read whole and every output written.</summary>
+    public const int Success = 0;
+
+    /// <summary>The command line was wrong (System.CommandLine reports it).</summary>
+    public const int Usage = 1;
+
+    /// <summary>
+    /// The input could not be read whole: missing, empty, not a capture, corrupt or truncated. Everything read
+    /// before the problem has still been processed and written.
+    /// </summary>
+    public const int InputError = 2;
+
+    /// <summary>An output file could not be written.</summary>
+    public const int OutputError = 3;
+}

@@ -1,0 +1,147 @@
+using Reassembly.Capture;
+
+namespace Reassembly.Host.Replay;
+
+/// <summary>
+/// The per-frame path of a replay: each frame goes through the engine, and what comes out (the frame itself, a
+/// reassembled datagram, or nothing) goes to the output in input order. Allocates nothing per frame.
+/// </summary>
+internal sealed class ReplayFrameHandler : ICaptureFrameHandler
+{
+    /// <summary>Snap length of the output: the largest frame Wireshark accepts, so a 64 KiB datagram is never cut.</summary>
+    private const int OutputSnapLength = 262144;
+
+    private readonly ReassemblyEngine _engine;
+    private readonly Func<CaptureFileReader> _reader;
+    private readonly ReplaySettings _settings;
+    private CaptureFileWriter? _writer;
+    private int[] _outputInterface = [];
+
+    public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings)
+    {
+        _engine = engine;
+        _reader = reader;
+        _settings = settings;
+    }
+
+    public long FramesWritten { get; private set; }
+
+    public long DatagramsWritten { get; private set; }
+
+    public long PassedThroughWritten { get; private set; }
+
+    public CaptureFormat? WrittenFormat { get; private set; }
+
+    public void OnFrame(in CaptureFrame frame)
+    {
+        FrameResult result = _engine.Process(frame.Data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+        switch (result.Disposition)
+        {
+            case FrameDisposition.PassThrough when !_settings.ReassembledOnly:
+                Write(frame.InterfaceId, frame.TimestampNanoseconds, frame.Data, frame.OriginalLength);
+                PassedThroughWritten++;
+                break;
+            case FrameDisposition.Reassembled:
+                using (ReassembledDatagram datagram = result.Datagram!)
+                {
+                    ReadOnlySpan<byte> bytes = datagram.Frame;
+                    Write(datagram.InterfaceId, datagram.TimestampNanoseconds, bytes, bytes.Length);
+                    DatagramsWritten++;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Creates the output even for a capture without packets, then flushes and closes it.</summary>
+    public async ValueTask CompleteAsync()
+    {
+        if (_settings.OutputPath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            EnsureWriter();
+            EnsureInterfaces(_reader().Interfaces.Count - 1);
+            await _writer!.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new OutputFailedException(_settings.OutputPath, e);
+        }
+    }
+
+    /// <summary>Closes the output after a failure elsewhere, keeping what was written.</summary>
+    public async ValueTask AbandonAsync()
+    {
+        if (_writer is not null)
+        {
+            try
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The original failure is what gets reported.
+            }
+        }
+    }
+
+    private void Write(int inputInterface, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
+    {
+        if (_settings.OutputPath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if ((uint)inputInterface >= (uint)_outputInterface.Length)
+            {
+                EnsureWriter();
+                EnsureInterfaces(inputInterface);
+            }
+
+            _writer!.WriteFrame(_outputInterface[inputInterface], timestampNanoseconds, data, Math.Max(originalLength, data.Length));
+            FramesWritten++;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new OutputFailedException(_settings.OutputPath, e);
+        }
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null)
+        {
+            return;
+        }
+
+        CaptureFileReader reader = _reader();
+        CaptureFormat format = _settings.OutputFormat ?? reader.Format;
+        _writer = CaptureFileWriter.Create(_settings.OutputPath!, format);
+        WrittenFormat = format;
+    }
+
+    /// <summary>Mirrors the input's interfaces, in order, up to <paramref name="lastInputInterface"/>.</summary>
+    private void EnsureInterfaces(int lastInputInterface)
+    {
+        IReadOnlyList<CaptureInterface> interfaces = _reader().Interfaces;
+        int known = _outputInterface.Length;
+        if (lastInputInterface < known)
+        {
+            return;
+        }
+
+        Array.Resize(ref _outputInterface, lastInputInterface + 1);
+        for (int i = known; i <= lastInputInterface; i++)
+        {
+            CaptureInterface source = interfaces[i];
+            bool nanosecond = source.TimestampResolution.IsPowerOfTwo || source.TimestampResolution.Exponent > 6;
+            _outputInterface[i] = _writer!.AddInterface(source.LinkType, OutputSnapLength, source.Name, nanosecond);
+        }
+    }
+}

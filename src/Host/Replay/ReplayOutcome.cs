@@ -1,0 +1,16 @@
+namespace Reassembly.Host.Replay;
+
+/// <summary>How a replay went, beyond the engine's counters.</summary>
+internal sealed class ReplayOutcome
+{
+    /// <summary>One line saying why the input was not read whole, or null.</summary>
+    public string? InputProblem { get; set; }
+
+    public bool Truncated { get; set; }
+
+    public long FramesWritten { get; set; }
+
+    public long DatagramsWritten { get; set; }
+
+    public long PassedThroughWritten { get; set; }
+}

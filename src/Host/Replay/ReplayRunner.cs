@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using Reassembly.Capture;
+
+namespace Reassembly.Host.Replay;
+
+/// <summary>
+/// Runs one replay: reader, engine and writer on the hot path (<see cref="ReplayFrameHandler"/>), then the end of
+/// input (expire what is left), the statistics and the summary. Every failure becomes one line and an exit code.
+/// </summary>
+internal sealed class ReplayRunner
+{
+    private readonly ReplaySettings _settings;
+    private readonly TextWriter _errors;
+    private readonly TextWriter _standardOutput;
+
+    public ReplayRunner(ReplaySettings settings, TextWriter errors, TextWriter standardOutput)
+    {
+        _settings = settings;
+        _errors = errors;
+        _standardOutput = standardOutput;
+    }
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string input = _settings.InputPath;
+        if (_settings.OutputPath is not null && SamePath(_settings.OutputPath, input))
+        {
+            return Fail(ExitCodes.Usage, $"{_settings.OutputPath}: the output would overwrite the input");
+        }
+
+        CaptureFileReader reader;
+        try
+        {
+            reader = CaptureFileReader.Open(input);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(ExitCodes.InputError, $"{input}: {Describe(e)}");
+        }
+
+        await using (reader.ConfigureAwait(false))
+        {
+            ReassemblyEngine engine = ReassemblyEngine.Create(_settings.Engine);
+            var handler = new ReplayFrameHandler(engine, () => reader, _settings);
+            var outcome = new ReplayOutcome();
+            CaptureReadSummary? read = null;
+            try
+            {
+                read = await reader.ReadAllAsync(handler, cancellationToken).ConfigureAwait(false);
+                if (read.Truncated)
+                {
+                    outcome.Truncated = true;
+                    outcome.InputProblem = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{input}: truncated: the record at byte {read.TruncatedRecordOffset} is cut short ({read.TruncatedByteCount} bytes left over); everything before it was processed");
+                }
+            }
+            catch (CaptureFormatException e)
+            {
+                outcome.InputProblem = $"{input}: {e.Message}";
+            }
+            catch (OutputFailedException e)
+            {
+                await handler.AbandonAsync().ConfigureAwait(false);
+                return Fail(ExitCodes.OutputError, e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome.InputProblem = $"{input}: interrupted; everything read so far was processed";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                outcome.InputProblem = $"{input}: {Describe(e)}";
+            }
+
+            if (outcome.InputProblem is not null && engine.GetStatistics().Frames == 0)
+            {
+                // Nothing was read (not a capture, or broken before its first packet): one line, and no output file.
+                await handler.AbandonAsync().ConfigureAwait(false);
+                return Fail(ExitCodes.InputError, outcome.InputProblem);
+            }
+
+            // End of input: nothing more can arrive, so whatever is still incomplete is expired (and counted).
+            engine.ExpireAll();
+            try
+            {
+                await handler.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (OutputFailedException e)
+            {
+                return Fail(ExitCodes.OutputError, e.Message);
+            }
+
+            outcome.FramesWritten = handler.FramesWritten;
+            outcome.DatagramsWritten = handler.DatagramsWritten;
+            outcome.PassedThroughWritten = handler.PassedThroughWritten;
+            ReassemblyStatistics statistics = engine.GetStatistics();
+            if (_settings.StatisticsPath is not null && !TryWriteStatistics(statistics, outcome))
+            {
+                return ExitCodes.OutputError;
+            }
+
+            if (!_settings.Quiet)
+            {
+                WriteSummary(reader, read, statistics, outcome, handler.WrittenFormat, clock.Elapsed);
+            }
+
+            if (outcome.InputProblem is not null)
+            {
+                _errors.WriteLine($"reassembly: {outcome.InputProblem}");
+                return ExitCodes.InputError;
+            }
+
+            return ExitCodes.Success;
+        }
+    }
+
+    private bool TryWriteStatistics(ReassemblyStatistics statistics, ReplayOutcome outcome)
+    {
+        string path = _settings.StatisticsPath!;
+        try
+        {
+            if (path == "-")
+            {
+                using Stream stdout = Console.OpenStandardOutput();
+                _standardOutput.Flush();
+                StatisticsJson.Write(stdout, statistics, outcome);
+            }
+            else
+            {
+                using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+                StatisticsJson.Write(file, statistics, outcome);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(ExitCodes.OutputError, $"{path}: {Describe(e)}");
+            return false;
+        }
+    }
+
+    private void WriteSummary(CaptureFileReader reader, CaptureReadSummary? read, ReassemblyStatistics statistics, ReplayOutcome outcome, CaptureFormat? writtenFormat, TimeSpan elapsed)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        long framesRead = read?.FramesRead ?? statistics.Frames;
+        _errors.WriteLine(string.Create(
+            invariant,
+            $"reassembly: {_settings.InputPath} ({FormatName(reader.Format)}, {reader.Interfaces.Count} interface(s)): {framesRead} frames in {elapsed.TotalSeconds:F2} s"));
+        WriteFamilyLine("ipv4", statistics.Ipv4);
+        WriteFamilyLine("ipv6", statistics.Ipv6);
+        if (statistics.NotIp > 0 || statistics.LinkErrors > 0)
+        {
+            _errors.WriteLine(string.Create(invariant, $"  other: {statistics.NotIp} not IP, {statistics.LinkErrors} with a bad or unsupported link-layer header (passed through)"));
+        }
+
+        if (_settings.OutputPath is not null)
+        {
+            _errors.WriteLine(string.Create(
+                invariant,
+                $"  wrote {outcome.FramesWritten} frames to {_settings.OutputPath} ({(writtenFormat is { } f ? FormatName(f) : "-")}): {outcome.DatagramsWritten} reassembled, {outcome.PassedThroughWritten} passed through"));
+        }
+    }
+
+    private void WriteFamilyLine(string name, FamilyStatistics family)
+    {
+        _errors.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {name}: {family.ReasmReqds} fragments, {family.ReasmOKs} reassembled, {family.ReasmFails} failed ({family.ReasmTimeout} timed out, {family.ReasmOverlaps} overlaps), {family.NotFragmented} not fragmented, {family.Malformed} malformed"));
+    }
+
+    private int Fail(int exitCode, string message)
+    {
+        _errors.WriteLine($"reassembly: {message}");
+        return exitCode;
+    }
+
+    private static string FormatName(CaptureFormat format) => format == CaptureFormat.Pcap ? "pcap" : "pcapng";
+
+    private static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException => "no such file",
+        DirectoryNotFoundException => "no such directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+}

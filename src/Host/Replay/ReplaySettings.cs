@@ -1,0 +1,23 @@
+using Reassembly.Capture;
+
+namespace Reassembly.Host.Replay;
+
+/// <summary>Everything a replay needs, as parsed from the command line.</summary>
+internal sealed class ReplaySettings
+{
+    public required string InputPath { get; init; }
+
+    public string? OutputPath { get; init; }
+
+    /// <summary>Null: the input's format.</summary>
+    public CaptureFormat? OutputFormat { get; init; }
+
+    /// <summary>Null: no statistics file; "-": standard output.</summary>
+    public string? StatisticsPath { get; init; }
+
+    public bool ReassembledOnly { get; init; }
+
+    public bool Quiet { get; init; }
+
+    public required ReassemblyOptions Engine { get; init; }
+}

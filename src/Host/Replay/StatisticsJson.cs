@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Reassembly.Host.Replay;
+
+/// <summary>
+/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}}</c>, family counters
+/// named as Linux's SNMP counters.
+/// </summary>
+internal static class StatisticsJson
+{
+    public static void Write(Stream destination, ReassemblyStatistics statistics, ReplayOutcome outcome)
+    {
+        using var json = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        WriteFamily(json, "ipv4", statistics.Ipv4);
+        WriteFamily(json, "ipv6", statistics.Ipv6);
+        json.WriteStartObject("capture");
+        json.WriteNumber("Frames", statistics.Frames);
+        json.WriteNumber("NotIp", statistics.NotIp);
+        json.WriteNumber("LinkErrors", statistics.LinkErrors);
+        json.WriteBoolean("ReadWhole", outcome.InputProblem is null);
+        json.WriteBoolean("Truncated", outcome.Truncated);
+        json.WriteNumber("FramesWritten", outcome.FramesWritten);
+        json.WriteNumber("DatagramsWritten", outcome.DatagramsWritten);
+        json.WriteNumber("PassedThroughWritten", outcome.PassedThroughWritten);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.Flush();
+        destination.Write("\n"u8);
+    }
+
+    private static void WriteFamily(Utf8JsonWriter json, string name, FamilyStatistics family)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("ReasmReqds", family.ReasmReqds);
+        json.WriteNumber("ReasmOKs", family.ReasmOKs);
+        json.WriteNumber("ReasmFails", family.ReasmFails);
+        json.WriteNumber("ReasmTimeout", family.ReasmTimeout);
+        json.WriteNumber("ReasmOverlaps", family.ReasmOverlaps);
+        json.WriteNumber("Frames", family.Frames);
+        json.WriteNumber("NotFragmented", family.NotFragmented);
+        json.WriteNumber("Malformed", family.Malformed);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace Reassembly.Host.Tests.Helpers;
+
+/// <summary>Runs a program to completion with a time limit and returns what it printed.</summary>
+internal static class ProcessRunner
+{
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
+
+    public static Result Run(string fileName, IEnumerable<string> arguments, int timeoutSeconds = 300)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + fileName);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeoutSeconds * 1000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in {timeoutSeconds} s");
+        }
+
+        process.WaitForExit();
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Runs the real <c>reassembly</c> command line (the built Host assembly) as its own process.</summary>
+    public static Result Reassembly(params string[] arguments) => Run("dotnet", [RepositoryPaths.HostAssembly, .. arguments]);
+
+    /// <summary>Finds a program on PATH, or null.</summary>
+    public static string? Which(string program)
+    {
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':'))
+        {
+            string candidate = Path.Combine(directory, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
