@@ -28,6 +28,7 @@ internal sealed class EngineBenchmark
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var store = new FrameStore();
+        long loadStart = Stopwatch.GetTimestamp();
         try
         {
             await using CaptureFileReader reader = CaptureFileReader.Open(_path);
@@ -43,6 +44,7 @@ internal sealed class EngineBenchmark
             return ExitCodes.InputError;
         }
 
+        _errors.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {store.Count} frames ({store.Bytes / 1e6:F1} MB) in {Stopwatch.GetElapsedTime(loadStart).TotalSeconds:F3} s"));
         ReassemblyEngine engine = ReassemblyEngine.Create(_options);
         store.ProcessAll(engine);
         engine.ExpireAll();

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test.sh - the whole test suite, from a fresh machine: installs what the tests need, then runs every test project.
+#
+#   ./test.sh [extra dotnet test arguments]
+#
+# Needs: the .NET SDK named in global.json. Installs (Debian/Ubuntu, as root, only when missing): tshark (the output
+# must open in Wireshark's engine) and python3 (../shared/bench/genfrag.py generates the end-to-end workloads).
+# The last line is the test count: "tests: N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: please install ${need[*]} (the tests run tshark and python3)" >&2
+        exit 2
+    fi
+    echo "test.sh: installing ${need[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -f ../shared/bench/genfrag.py ]; then
+    echo "test.sh: ../shared/bench/genfrag.py is missing (the end-to-end tests generate their workloads with it)" >&2
+    exit 2
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Reassembly.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S, Total: T" line per test assembly.
+python3 - "$log" <<'PY'
+import re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"Failed:\s*(\d+), Passed:\s*(\d+), Skipped:\s*(\d+), Total:\s*(\d+)", line)
+    if m:
+        failed += int(m.group(1)); passed += int(m.group(2)); skipped += int(m.group(3))
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
