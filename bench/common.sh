@@ -89,7 +89,8 @@ ensure_dpdk_built() {
 
 # ensure_reassembly [--no-build] : sets REASSEMBLY_BIN to the Release CLI.
 # $REASSEMBLY_BIN, if set in the environment, is used as is (no build).
-# Otherwise src/Host/bin/Release/net10.0/Reassembly.Host is (re)built with
+# Otherwise src/Host/bin/Release/net10.0/ASSEMBLYNAME (from src/Host/Host.csproj)
+# is (re)built with
 # `dotnet build src/Host -c Release` when missing or older than any source
 # file under src/ or the repository-level MSBuild files.
 ensure_reassembly() {
@@ -98,7 +99,12 @@ ensure_reassembly() {
 		[ -x "$REASSEMBLY_BIN" ] || die "REASSEMBLY_BIN=$REASSEMBLY_BIN is not executable"
 		return 0
 	fi
-	REASSEMBLY_BIN=$REPO_ROOT/src/Host/bin/Release/net10.0/Reassembly.Host
+	# The apphost is named after Host.csproj's <AssemblyName> (currently
+	# Reassembly.Host; the tool command name is "reassembly").
+	local asm
+	asm=$(sed -n 's:.*<AssemblyName>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</AssemblyName>.*:\1:p' \
+		"$REPO_ROOT/src/Host/Host.csproj" 2>/dev/null | head -n 1)
+	REASSEMBLY_BIN=$REPO_ROOT/src/Host/bin/Release/net10.0/${asm:-Reassembly.Host}
 	# Reference time: the binary, or the stamp of our last successful build
 	# (an up-to-date incremental build may leave the binary's mtime alone).
 	local stamp=$WORK_DIR/.reassembly-build.stamp ref why=

@@ -33,10 +33,11 @@ Options:
   --no-build   do not (re)build the Release binary, use what is there
   -h, --help   this text
 
-Binary: src/Host/bin/Release/net10.0/Reassembly.Host, built with
+Binary: src/Host/bin/Release/net10.0/<AssemblyName of src/Host/Host.csproj>
+(today Reassembly.Host), built with
 `dotnet build src/Host -c Release` when missing or older than any file under
 src/ (*.cs, *.csproj, *.props, *.targets) or Directory.*.props / global.json.
-Set REASSEMBLY_BIN=/path/to/reassembly to use another binary as is.
+Set REASSEMBLY_BIN=/path/to/apphost to use another binary as is (never built).
 DPDK binaries: built by bench/dpdk.sh when missing.
 
 Output: bench/work/engine/WORKLOAD-YYYYmmdd-HHMMSS/ (raw stdout/stderr per run,
