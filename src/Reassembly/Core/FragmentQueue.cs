@@ -56,9 +56,6 @@ internal sealed class FragmentQueue
     /// <summary>Linux's <c>meat</c>: bytes of fragmentable part held.</summary>
     public int Received => _received;
 
-    /// <summary>Bytes of buffer this queue holds (0 before its first fragment).</summary>
-    public int BufferBytes => _buffer?.Length ?? 0;
-
     public void Initialize(in FragmentKey key, ulong hash, long deadlineNanoseconds)
     {
         Key = key;

@@ -37,21 +37,6 @@ internal sealed class DatagramBufferPool
     /// <summary>The largest payload a pooled buffer holds.</summary>
     public static int LargestPayloadCapacity => 1 << (SmallestClassShift + ClassCount - 1);
 
-    /// <summary>Bytes held idle in the pool.</summary>
-    public long IdleBytes
-    {
-        get
-        {
-            long total = 0;
-            for (int i = 0; i < ClassCount; i++)
-            {
-                total += (long)_freeCount[i] * ClassLength(i);
-            }
-
-            return total;
-        }
-    }
-
     /// <summary>Returns a buffer of at least <paramref name="minimumLength"/> bytes (headroom included).</summary>
     public byte[] Rent(int minimumLength)
     {
