@@ -5,9 +5,21 @@ using Reassembly.Capture.PcapNg;
 
 namespace Reassembly.Capture;
 
-/// <summary>pcapng: section headers reset the interface table, interface blocks extend it, packet blocks become frames.</summary>
+/// <summary>
+/// pcapng: section headers start a new interface numbering, interface blocks extend the capture's interface list,
+/// packet blocks become frames.
+/// </summary>
+/// <remarks>
+/// Interface ids in a packet block are local to its section (pcapng §4.1), but a frame's
+/// <see cref="CaptureFrame.InterfaceId"/> is capture-wide: interfaces are numbered in file order across every section,
+/// so interface 0 of a second section is a new interface (a new output interface, a new namespace), never a reuse of
+/// the first section's interface 0.
+/// </remarks>
 public sealed partial class CaptureFileReader
 {
+    // Index in _interfaces of the current section's interface 0.
+    private int _sectionFirstInterface;
+
     private ReadOnlySequence<byte> ProcessPcapNg(ReadOnlySequence<byte> buffer, ICaptureFrameHandler handler, out int pendingLength)
     {
         Span<byte> headerScratch = stackalloc byte[HeaderScratchLength];
@@ -18,8 +30,8 @@ public sealed partial class CaptureFileReader
             switch (block.Type)
             {
                 case PcapNgBlockType.SectionHeader:
-                    // Interface ids are per section (pcapng §4.1): a new section starts a new table.
-                    _interfaces.Clear();
+                    // Interface ids are per section (pcapng §4.1): a new section numbers its interfaces from 0 again.
+                    _sectionFirstInterface = _interfaces.Count;
                     break;
                 case PcapNgBlockType.InterfaceDescription:
                     _interfaces.Add(PcapNgInterfaceParser.Parse(Contiguous(block.Body), block.BigEndian, _interfaces.Count, block.Offset));
@@ -86,7 +98,7 @@ public sealed partial class CaptureFileReader
             capturedLength = Math.Min(capturedLength, owner.SnapLength);
         }
 
-        Deliver(handler, data[..(int)capturedLength], (int)originalLength, timestampNanoseconds: 0, interfaceId: 0, owner.LinkType);
+        Deliver(handler, data[..(int)capturedLength], (int)originalLength, timestampNanoseconds: 0, owner.Id, owner.LinkType);
     }
 
     private void DeliverPacket(ICaptureFrameHandler handler, ReadOnlySpan<byte> dataAndOptions, uint interfaceId, ulong ticks, uint capturedLength, uint originalLength, long blockOffset)
@@ -110,13 +122,14 @@ public sealed partial class CaptureFileReader
 
     private CaptureInterface GetInterface(uint interfaceId, long blockOffset)
     {
-        if (interfaceId >= (uint)_interfaces.Count)
+        int declared = _interfaces.Count - _sectionFirstInterface;
+        if (interfaceId >= (uint)declared)
         {
             throw new CaptureFormatException(CaptureFormatError.UnknownInterface, blockOffset,
-                $"pcapng packet block references interface {interfaceId}, but the section has declared {_interfaces.Count} interface(s)");
+                $"pcapng packet block references interface {interfaceId}, but the section has declared {declared} interface(s)");
         }
 
-        return _interfaces[(int)interfaceId];
+        return _interfaces[_sectionFirstInterface + (int)interfaceId];
     }
 
     private static void RequireLength(ReadOnlySpan<byte> body, int fixedLength, long blockOffset, string blockName)

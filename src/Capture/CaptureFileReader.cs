@@ -88,8 +88,10 @@ public sealed partial class CaptureFileReader : IAsyncDisposable
     public CaptureFormat Format => _format;
 
     /// <summary>
-    /// The interfaces seen so far: for pcap the single interface of the file header; for pcapng those of the current
-    /// section (a new section header block empties the list, and interface ids restart at 0).
+    /// The interfaces seen so far: for pcap the single interface of the file header; for pcapng every interface
+    /// description block of every section so far, in file order. The index in this list is the
+    /// <see cref="CaptureInterface.Id"/> and the <see cref="CaptureFrame.InterfaceId"/>: capture-wide, so a second
+    /// section's interfaces follow the first section's instead of reusing their numbers.
     /// </summary>
     public IReadOnlyList<CaptureInterface> Interfaces => _interfacesView;
 

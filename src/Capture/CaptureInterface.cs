@@ -2,7 +2,7 @@ namespace Reassembly.Capture;
 
 /// <summary>
 /// One capture interface as a file describes it: the pcap global header (always interface 0), or one pcapng interface
-/// description block (numbered from 0 within its section).
+/// description block (numbered in file order across all sections of the capture).
 /// </summary>
 public sealed class CaptureInterface
 {

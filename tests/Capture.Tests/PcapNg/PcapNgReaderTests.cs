@@ -122,7 +122,7 @@ public class PcapNgReaderTests
     }
 
     [Fact]
-    public async Task A_new_section_resets_the_interfaces_and_may_switch_byte_order()
+    public async Task A_new_section_numbers_its_interfaces_after_the_previous_sections_and_may_switch_byte_order()
     {
         byte[] file = new PcapNgBuilder()
             .SectionHeader(bigEndian: false)
@@ -139,10 +139,11 @@ public class PcapNgReaderTests
             new RecordedFrame[]
             {
                 new(Convert.ToHexString(A), 5, 1_000, 0, LinkType.Ethernet, 0),
-                new(Convert.ToHexString(B), 8, 7, 0, LinkType.Ipv6, 1),
+                new(Convert.ToHexString(B), 8, 7, 1, LinkType.Ipv6, 1),
             },
             result.Frames);
-        Assert.Equal("second", Assert.Single(result.Reader.Interfaces).Name);
+        Assert.Equal(new[] { "first", "second" }, result.Reader.Interfaces.Select(i => i.Name));
+        Assert.Equal(new[] { 0, 1 }, result.Reader.Interfaces.Select(i => i.Id));
     }
 
     [Fact]
