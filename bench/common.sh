@@ -89,10 +89,12 @@ ensure_dpdk_built() {
 
 # ensure_reassembly [--no-build] : sets REASSEMBLY_BIN to the Release CLI.
 # $REASSEMBLY_BIN, if set in the environment, is used as is (no build).
-# Otherwise src/Host/bin/Release/net10.0/ASSEMBLYNAME (from src/Host/Host.csproj)
-# is (re)built with
-# `dotnet build src/Host -c Release` when missing or older than any source
-# file under src/ or the repository-level MSBuild files.
+# Otherwise bench/work/publish/ASSEMBLYNAME (from src/Host/Host.csproj) is
+# (re)published, ReadyToRun-compiled as a deployment would be, with
+# `dotnet publish src/Host -c Release -r linux-<arch> --self-contained false
+#  -p:PublishReadyToRun=true -o bench/work/publish`
+# when missing or older than any source file under src/ or the
+# repository-level MSBuild files.
 ensure_reassembly() {
 	local nobuild=$1
 	if [ -n "${REASSEMBLY_BIN:-}" ]; then
@@ -104,7 +106,13 @@ ensure_reassembly() {
 	local asm
 	asm=$(sed -n 's:.*<AssemblyName>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</AssemblyName>.*:\1:p' \
 		"$REPO_ROOT/src/Host/Host.csproj" 2>/dev/null | head -n 1)
-	REASSEMBLY_BIN=$REPO_ROOT/src/Host/bin/Release/net10.0/${asm:-Reassembly.Host}
+	REASSEMBLY_BIN=$WORK_DIR/publish/${asm:-Reassembly.Host}
+	local rid
+	case $(uname -m) in
+	x86_64) rid=linux-x64 ;;
+	aarch64) rid=linux-arm64 ;;
+	*) die "no .NET runtime identifier known for $(uname -m)" ;;
+	esac
 	# Reference time: the binary, or the stamp of our last successful build
 	# (an up-to-date incremental build may leave the binary's mtime alone).
 	local stamp=$WORK_DIR/.reassembly-build.stamp ref why=
@@ -126,15 +134,16 @@ ensure_reassembly() {
 			return 0
 		fi
 		command -v dotnet >/dev/null 2>&1 || die "dotnet not found; cannot build $REASSEMBLY_BIN"
-		note "Release binary $why: dotnet build src/Host -c Release"
+		note "Release binary $why: dotnet publish src/Host -c Release -r $rid -p:PublishReadyToRun=true"
 		mkdir -p "$WORK_DIR"
 		touch "$stamp.new"   # taken before the build: edits made during it still count as newer
 		if ! (cd "$REPO_ROOT" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-			dotnet build src/Host -c Release -nologo -v quiet) >"$WORK_DIR/dotnet-build.log" 2>&1; then
+			dotnet publish src/Host -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+				-o "$WORK_DIR/publish" -nologo -v quiet) >"$WORK_DIR/dotnet-build.log" 2>&1; then
 			grep -E 'error|Error' "$WORK_DIR/dotnet-build.log" | head -n 20 >&2 || true
-			die "dotnet build failed (full log: $WORK_DIR/dotnet-build.log); fix the build or pass --no-build"
+			die "dotnet publish failed (full log: $WORK_DIR/dotnet-build.log); fix the build or pass --no-build"
 		fi
-		[ -x "$REASSEMBLY_BIN" ] || die "dotnet build succeeded but $REASSEMBLY_BIN is not there"
+		[ -x "$REASSEMBLY_BIN" ] || die "dotnet publish succeeded but $REASSEMBLY_BIN is not there"
 		mv -f "$stamp.new" "$stamp"
 	fi
 }

@@ -4,12 +4,14 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: bench/e2e.sh [-n RUNS] [--tshark|--no-tshark] [--no-build] [-h|--help] [WORKLOAD]
+usage: bench/e2e.sh [-n RUNS] [--tshark|--no-tshark] [--cached] [--no-build] [-h|--help] [WORKLOAD]
 
 Times whole processes, file to file, page cache warm (the input is read with
 cat >/dev/null before every round):
 
   reassembly      reassembly replay IN -o bench/work/out/W.reasm.pcap --stats bench/work/out/W.stats.R.json
+  reassembly-cached  the same with --cached-output (output through the page cache
+                  instead of O_DIRECT; only with --cached)
   tshark-read     tshark -r IN -w /dev/null                               (peer: plain read + write)
   tshark-defrag   tshark -r IN -o ip.defragment:TRUE -o ipv6.defragment:TRUE -q -z io,stat,0
                   (peer: Wireshark's IPv4/IPv6 reassembly)
@@ -33,11 +35,12 @@ Options:
   -n RUNS       timed rounds (default 5, max 100)
   --tshark      include the tshark rows on any workload
   --no-tshark   leave them out
+  --cached      add the reassembly-cached row (buffered output, side by side)
   --no-build    do not (re)build the Release binary, use what is there
   -h, --help    this text
 
-Binary: as engine.sh (src/Host/bin/Release/net10.0/Reassembly.Host via
-`dotnet build src/Host -c Release` when missing/stale; REASSEMBLY_BIN overrides).
+Binary: as engine.sh (bench/work/publish/Reassembly.Host, published ReadyToRun
+when missing/stale; REASSEMBLY_BIN overrides).
 tshark is installed with apt-get when missing and wanted.
 
 Output: bench/work/out/ (the replay output, overwritten each run, and the stats
@@ -50,13 +53,14 @@ USAGE
 # shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
 
-runs=5 tshark=auto nobuild=0 workload=
+runs=5 tshark=auto nobuild=0 cached=0 workload=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) [ $# -ge 2 ] || die "-n needs a value"; runs=$2; shift ;;
 	-n*) runs=${1#-n} ;;
 	--tshark) tshark=1 ;;
 	--no-tshark) tshark=0 ;;
+	--cached) cached=1 ;;
 	--no-build) nobuild=1 ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; die "unknown option '$1'" ;;
@@ -90,11 +94,13 @@ mkdir -p "$outdir" "$rundir"
 out_pcap=$outdir/$WL_NAME.reasm.pcap
 
 impls=(reassembly)
+[ "$cached" = 1 ] && impls+=(reassembly-cached)
 [ "$tshark" = 1 ] && impls+=(tshark-read tshark-defrag)
 
 cmd_for() {   # cmd_for IMPL ROUND
 	case $1 in
 	reassembly)    cmd=("$REASSEMBLY_BIN" replay "$WL_PCAP" -o "$out_pcap" --stats "$outdir/$WL_NAME.stats.$2.json") ;;
+	reassembly-cached) cmd=("$REASSEMBLY_BIN" replay "$WL_PCAP" -o "$out_pcap" --cached-output --stats "$outdir/$WL_NAME.cached-stats.$2.json") ;;
 	tshark-read)   cmd=(tshark -r "$WL_PCAP" -w /dev/null) ;;
 	tshark-defrag) cmd=(tshark -r "$WL_PCAP" -o ip.defragment:TRUE -o ipv6.defragment:TRUE -q -z io,stat,0) ;;
 	esac
@@ -116,10 +122,14 @@ for ((round = 0; round <= runs; round++)); do
 	for impl in "${impls[@]}"; do
 		cmd_for "$impl" "$round"
 		tag=$impl.$round
-		if [ "$impl" = reassembly ]; then
+		case $impl in
+		reassembly)
 			rm -f "$out_pcap" "$outdir/$WL_NAME.stats.$round.json"
-			echo "$outdir/$WL_NAME.stats.$round.json" >>"$rundir/$impl.stats"
-		fi
+			echo "$outdir/$WL_NAME.stats.$round.json" >>"$rundir/$impl.stats" ;;
+		reassembly-cached)
+			rm -f "$out_pcap" "$outdir/$WL_NAME.cached-stats.$round.json"
+			echo "$outdir/$WL_NAME.cached-stats.$round.json" >>"$rundir/$impl.stats" ;;
+		esac
 		rc=0
 		t0=$(now_ns)
 		/usr/bin/time -f '%e %M %U %S' -o "$rundir/$tag.time" "${cmd[@]}" \
@@ -129,7 +139,7 @@ for ((round = 0; round <= runs; round++)); do
 		read -r _e rss usr sys < <(tail -n 1 "$rundir/$tag.time") || true
 		printf '%s %s %s %s %s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')" \
 			"${rss:--}" "${usr:--}" "${sys:--}" "$rc" >>"$rundir/$impl.tsv"
-		if [ "$impl" = reassembly ] && [ "$rc" -eq 0 ] && [ ! -s "$out_pcap" ]; then
+		if [[ $impl == reassembly* ]] && [ "$rc" -eq 0 ] && [ ! -s "$out_pcap" ]; then
 			note "round $round: reassembly exited 0 but wrote no output ($out_pcap)"
 			rc=99
 			sed -i '$ s/ 0$/ 99/' "$rundir/$impl.tsv"

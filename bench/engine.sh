@@ -33,10 +33,12 @@ Options:
   --no-build   do not (re)build the Release binary, use what is there
   -h, --help   this text
 
-Binary: src/Host/bin/Release/net10.0/<AssemblyName of src/Host/Host.csproj>
-(today Reassembly.Host), built with
-`dotnet build src/Host -c Release` when missing or older than any file under
-src/ (*.cs, *.csproj, *.props, *.targets) or Directory.*.props / global.json.
+Binary: bench/work/publish/<AssemblyName of src/Host/Host.csproj>
+(today Reassembly.Host), published ReadyToRun with
+`dotnet publish src/Host -c Release -r linux-<arch> --self-contained false
+-p:PublishReadyToRun=true -o bench/work/publish` when missing or older than any
+file under src/ (*.cs, *.csproj, *.props, *.targets) or Directory.*.props /
+global.json.
 Set REASSEMBLY_BIN=/path/to/apphost to use another binary as is (never built).
 DPDK binaries: built by bench/dpdk.sh when missing.
 

@@ -34,6 +34,9 @@ public abstract class CaptureFileWriter : IDisposable, IAsyncDisposable
 
     private protected BufferedFileSink Sink => _sink;
 
+    /// <summary>Whether full buffers still go to disk with <c>O_DIRECT</c> (for tests; read it after a flush).</summary>
+    internal bool DirectIoActive => _sink.DirectIoActive;
+
     /// <summary>
     /// Creates (or replaces) <paramref name="path"/> and returns a writer for <paramref name="format"/>. A pcapng writer
     /// writes its section header at once; a pcap writer writes its file header at the first <see cref="AddInterface"/>.
@@ -58,7 +61,7 @@ public abstract class CaptureFileWriter : IDisposable, IAsyncDisposable
         // the whole new file to disk when it is closed, about 0.2 s per GB, while a fresh inode is written back lazily.
         File.Delete(path);
         SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        var sink = new BufferedFileSink(file, path, options.BufferSize, options.BufferCount);
+        var sink = new BufferedFileSink(file, path, options.BufferSize, options.BufferCount, options.DirectIo);
         try
         {
             return format == CaptureFormat.Pcap ? new PcapFileWriter(sink) : new PcapNgFileWriter(sink);

@@ -24,6 +24,13 @@ namespace Reassembly.Capture.Writers;
 /// A failed disk write is stored in <see cref="_error"/>; the disk thread then discards every later buffer (so the producer
 /// never waits forever) and the producer raises an <see cref="IOException"/> at its next write, flush or dispose.
 /// </para>
+/// <para>
+/// Direct I/O (<see cref="DirectIo"/>): every buffer starts on a <see cref="DirectIo.Alignment"/> boundary, so while the
+/// file offset and each buffer's length stay multiples of it, the disk thread writes with <c>O_DIRECT</c>. The first
+/// write that is not aligned (in practice the last, partly filled buffer at a flush) turns direct I/O off for good and
+/// goes through the page cache, as does everything when the file system refuses direct writes.
+/// <see cref="_direct"/> belongs to the disk thread once it has started.
+/// </para>
 /// <para>Single producer: the methods other than the disk thread's loop must not be called concurrently.</para>
 /// </remarks>
 internal sealed class BufferedFileSink
@@ -31,7 +38,9 @@ internal sealed class BufferedFileSink
     private readonly SafeFileHandle _file;
     private readonly string _path;
     private readonly byte[][] _buffers;
+    private readonly int[] _starts;
     private readonly int[] _lengths;
+    private readonly int _bufferSize;
     private readonly object _lock = new();
     private readonly Thread _diskThread;
 
@@ -45,54 +54,59 @@ internal sealed class BufferedFileSink
 
     private int _fillIndex;
     private byte[]? _current;
+    private int _currentStart;
     private int _used;
 
     private long _fileOffset;
+    private bool _direct;
 
-    public BufferedFileSink(SafeFileHandle file, string path, int bufferSize, int bufferCount)
+    public BufferedFileSink(SafeFileHandle file, string path, int bufferSize, int bufferCount, bool directIo)
     {
         Debug.Assert(bufferCount >= 2 && bufferSize >= 4096, "Options were validated by CaptureFileWriter.Create.");
         _file = file;
         _path = path;
+        _bufferSize = bufferSize;
         _buffers = new byte[bufferCount][];
+        _starts = new int[bufferCount];
         for (int i = 0; i < bufferCount; i++)
         {
-            // Pinned: the kernel copies out of these on every write, and they live as long as the file.
-            _buffers[i] = GC.AllocateUninitializedArray<byte>(bufferSize, pinned: true);
+            // Pinned: the kernel copies out of (or DMAs from) these on every write, and they live as long as the file.
+            // One alignment unit more than needed, so that the usable part can start on an aligned address.
+            _buffers[i] = GC.AllocateUninitializedArray<byte>(bufferSize + DirectIo.Alignment, pinned: true);
+            _starts[i] = AlignedStart(_buffers[i]);
         }
 
         _lengths = new int[bufferCount];
+        _direct = directIo && DirectIo.TryEnable(file);
         _current = _buffers[0];
+        _currentStart = _starts[0];
         _diskThread = new Thread(WriteLoop) { IsBackground = true, Name = "Capture file writer" };
         _diskThread.Start();
     }
+
+    /// <summary>Whether the disk thread is still writing directly (for tests; read it after a flush).</summary>
+    internal bool DirectIoActive => Volatile.Read(ref _direct);
 
     /// <summary>Bytes accepted so far (written or still buffered).</summary>
     public long BytesAccepted { get; private set; }
 
     /// <summary>
     /// Returns <paramref name="length"/> contiguous bytes of buffer to write into, followed by <see cref="Advance"/>; false
-    /// when <paramref name="length"/> exceeds a whole buffer (then use <see cref="Write"/>, which splits).
+    /// when they do not fit in what is left of the current buffer (then use <see cref="Write"/>, which fills the buffer to
+    /// its end and spills into the next). Buffers are therefore always handed to the disk thread full, which keeps the
+    /// file offset aligned for direct I/O.
     /// </summary>
     public bool TryGetSpan(int length, out Span<byte> span)
     {
         byte[] current = _current ?? AcquireBuffer();
-        if (current.Length - _used >= length)
+        if (_bufferSize - _used >= length)
         {
-            span = current.AsSpan(_used, length);
+            span = current.AsSpan(_currentStart + _used, length);
             return true;
         }
 
-        if (length > current.Length)
-        {
-            span = default;
-            return false;
-        }
-
-        Submit();
-        current = AcquireBuffer();
-        span = current.AsSpan(0, length);
-        return true;
+        span = default;
+        return false;
     }
 
     /// <summary>Commits <paramref name="count"/> bytes of the span <see cref="TryGetSpan"/> returned.</summary>
@@ -109,7 +123,7 @@ internal sealed class BufferedFileSink
         while (true)
         {
             byte[] current = _current ?? AcquireBuffer();
-            Span<byte> free = current.AsSpan(_used);
+            Span<byte> free = current.AsSpan(_currentStart + _used, _bufferSize - _used);
             if (source.Length < free.Length)
             {
                 source.CopyTo(free);
@@ -118,7 +132,7 @@ internal sealed class BufferedFileSink
             }
 
             source[..free.Length].CopyTo(free);
-            _used = current.Length;
+            _used = _bufferSize;
             source = source[free.Length..];
             Submit();
             if (source.IsEmpty)
@@ -226,6 +240,7 @@ internal sealed class BufferedFileSink
 
         ThrowIfFaulted();
         _current = _buffers[_fillIndex];
+        _currentStart = _starts[_fillIndex];
         _used = 0;
         return _current;
     }
@@ -255,7 +270,7 @@ internal sealed class BufferedFileSink
             {
                 try
                 {
-                    RandomAccess.Write(_file, _buffers[index].AsSpan(0, _lengths[index]), _fileOffset);
+                    WriteToFile(_buffers[index].AsSpan(_starts[index], _lengths[index]));
                     _fileOffset += _lengths[index];
                 }
                 catch (Exception ex)
@@ -280,6 +295,44 @@ internal sealed class BufferedFileSink
             }
 
             drained?.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes one buffer at <see cref="_fileOffset"/>: directly while everything is aligned, else through the page cache.</summary>
+    private void WriteToFile(ReadOnlySpan<byte> data)
+    {
+        if (_direct && ((_fileOffset | (long)data.Length) & (DirectIo.Alignment - 1)) != 0)
+        {
+            // From here on the file offset is unaligned, so no later write could be direct either.
+            DirectIo.TryDisable(_file);
+            _direct = false;
+        }
+
+        if (_direct)
+        {
+            try
+            {
+                RandomAccess.Write(_file, data, _fileOffset);
+                return;
+            }
+            catch (IOException)
+            {
+                // The file system took the flag but refuses the write (EINVAL): retry the same bytes buffered; a real
+                // disk error repeats there and is reported.
+                DirectIo.TryDisable(_file);
+                _direct = false;
+            }
+        }
+
+        RandomAccess.Write(_file, data, _fileOffset);
+    }
+
+    private static unsafe int AlignedStart(byte[] pinned)
+    {
+        fixed (byte* first = pinned)
+        {
+            int misalignment = (int)((nuint)first & (DirectIo.Alignment - 1));
+            return misalignment == 0 ? 0 : DirectIo.Alignment - misalignment;
         }
     }
 

@@ -30,6 +30,11 @@ internal static class ReplayCommand
         {
             Description = "Write only the reassembled datagrams, not the packets that pass through unchanged.",
         };
+        var cachedOutput = new Option<bool>("--cached-output")
+        {
+            Description = "Write the output through the page cache. By default full buffers are written with O_DIRECT where the file system allows it, "
+                + "which keeps the kernel's copying and write-back off the CPUs that reassemble; use this when the output is read back at once.",
+        };
         var quiet = new Option<bool>("--quiet", "-q")
         {
             Description = "No summary on standard error (errors are still reported).",
@@ -47,6 +52,7 @@ internal static class ReplayCommand
             outputFormat,
             stats,
             reassembledOnly,
+            cachedOutput,
             quiet,
         };
         engine.AddTo(command);
@@ -60,6 +66,7 @@ internal static class ReplayCommand
                 OutputFormat = format is null ? null : format == "pcap" ? CaptureFormat.Pcap : CaptureFormat.PcapNg,
                 StatisticsPath = parseResult.GetValue(stats) is { } statsFile ? (statsFile.Name == "-" ? "-" : statsFile.FullName) : null,
                 ReassembledOnly = parseResult.GetValue(reassembledOnly),
+                DirectOutput = !parseResult.GetValue(cachedOutput),
                 Quiet = parseResult.GetValue(quiet),
                 Engine = engine.Bind(parseResult),
             };

@@ -122,7 +122,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
 
         CaptureFileReader reader = _reader();
         CaptureFormat format = _settings.OutputFormat ?? reader.Format;
-        _writer = CaptureFileWriter.Create(_settings.OutputPath!, format);
+        _writer = CaptureFileWriter.Create(_settings.OutputPath!, format, new CaptureWriterOptions { DirectIo = _settings.DirectOutput });
         WrittenFormat = format;
     }
 

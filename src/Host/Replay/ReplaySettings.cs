@@ -17,6 +17,9 @@ internal sealed class ReplaySettings
 
     public bool ReassembledOnly { get; init; }
 
+    /// <summary>Write the output with direct I/O where possible (<see cref="CaptureWriterOptions.DirectIo"/>).</summary>
+    public bool DirectOutput { get; init; } = true;
+
     public bool Quiet { get; init; }
 
     public required ReassemblyOptions Engine { get; init; }

@@ -125,6 +125,68 @@ public sealed class WriterRoundTripTests : IDisposable
         Assert.Equal(expected, result.Frames);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Direct_writes_produce_the_same_file_as_cached_writes_and_fall_back_after_an_unaligned_flush(bool onTmpfs)
+    {
+        string directory = _directory.Path;
+        if (onTmpfs)
+        {
+            // tmpfs: on kernels without O_DIRECT support there, the writer must fall back by itself.
+            Assert.True(Directory.Exists("/dev/shm"), "this test needs /dev/shm (a tmpfs), as every Linux host has");
+            directory = Path.Combine("/dev/shm", "capture-tests-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(directory);
+        }
+
+        try
+        {
+            string direct = Path.Combine(directory, "direct.pcap");
+            string cached = Path.Combine(directory, "cached.pcap");
+            bool directAfterFullBuffers = WriteSample(direct, directIo: true);
+            WriteSample(cached, directIo: false);
+
+            Assert.Equal(File.ReadAllBytes(cached), File.ReadAllBytes(direct));
+            if (!onTmpfs && OperatingSystem.IsLinux())
+            {
+                // The test directory is on an ext4 or xfs disk here (CI and developer machines); both support O_DIRECT.
+                Assert.True(directAfterFullBuffers, "full buffers were not written with O_DIRECT on a disk file system");
+            }
+        }
+        finally
+        {
+            if (onTmpfs)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes frames spanning many 8 KiB buffers, flushes in the middle (which leaves the file unaligned, so the rest is
+    /// written through the page cache), writes more. Returns whether direct writes were still on before that flush.
+    /// </summary>
+    private static bool WriteSample(string path, bool directIo)
+    {
+        var options = new CaptureWriterOptions { BufferSize = 8192, BufferCount = 3, DirectIo = directIo };
+        bool directAfterFullBuffers = false;
+        using var writer = CaptureFileWriter.Create(path, CaptureFormat.Pcap, options);
+        writer.AddInterface(LinkType.Ethernet, 0);
+        for (int i = 0; i < 300; i++)
+        {
+            byte[] data = Payload(i % 40 == 0 ? 9000 + i : 60 + (i * 131 % 1500), i);
+            writer.WriteFrame(0, i * 1_000L, data, data.Length);
+            if (i == 150)
+            {
+                // With three buffers in the ring, at least a dozen full ones have been written by now.
+                directAfterFullBuffers = writer.DirectIoActive;
+                writer.Flush();
+            }
+        }
+
+        return directAfterFullBuffers;
+    }
+
     [Fact]
     public void A_pcap_writer_refuses_a_second_link_type_and_points_to_pcapng()
     {
