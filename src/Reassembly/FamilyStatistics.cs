@@ -31,4 +31,22 @@ public sealed record FamilyStatistics
 
     /// <summary>Queues dropped because a fragment overlapped data they held (RFC 5722).</summary>
     public long ReasmOverlaps { get; init; }
+
+    /// <summary>The field-by-field sum of two snapshots (totals over namespaces).</summary>
+    /// <param name="other">The snapshot to add.</param>
+    public FamilyStatistics Plus(FamilyStatistics other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new()
+        {
+            Frames = Frames + other.Frames,
+            NotFragmented = NotFragmented + other.NotFragmented,
+            Malformed = Malformed + other.Malformed,
+            ReasmReqds = ReasmReqds + other.ReasmReqds,
+            ReasmOKs = ReasmOKs + other.ReasmOKs,
+            ReasmFails = ReasmFails + other.ReasmFails,
+            ReasmTimeout = ReasmTimeout + other.ReasmTimeout,
+            ReasmOverlaps = ReasmOverlaps + other.ReasmOverlaps,
+        };
+    }
 }

@@ -8,23 +8,26 @@ namespace Reassembly;
 /// </summary>
 /// <remarks>
 /// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/>;
-/// <see cref="Dispose"/> returns the buffer to the engine that produced it and must be called on the thread that
-/// drives that engine (engines are single-threaded).
+/// <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any thread, once.
 /// </remarks>
 public sealed class ReassembledDatagram : IDisposable
 {
-    private readonly DatagramBufferPool _pool;
     private readonly Action<ReassembledDatagram> _recycle;
     private byte[]? _buffer;
     private int _frameStart;
     private int _frameLength;
     private int _linkHeaderLength;
 
-    internal ReassembledDatagram(DatagramBufferPool pool, Action<ReassembledDatagram> recycle)
+    internal ReassembledDatagram(Action<ReassembledDatagram> recycle)
     {
-        _pool = pool;
         _recycle = recycle;
     }
+
+    /// <summary>The worker's return stack link (see <see cref="ReassemblyWorker"/>); null while handed out.</summary>
+    internal ReassembledDatagram? NextReturned { get; set; }
+
+    /// <summary>The buffer of a disposed datagram, until its worker takes it back.</summary>
+    internal byte[]? ReturnedBuffer { get; set; }
 
     /// <summary>The link-layer header and the IP packet, ready to write to a capture of <see cref="LinkType"/>.</summary>
     public ReadOnlySpan<byte> Frame => Buffer.AsSpan(_frameStart, _frameLength);
@@ -49,7 +52,7 @@ public sealed class ReassembledDatagram : IDisposable
 
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ReassembledDatagram));
 
-    /// <summary>Returns the datagram's buffer to its engine.</summary>
+    /// <summary>Gives the datagram's buffer back to the worker that produced it. A second call does nothing.</summary>
     public void Dispose()
     {
         byte[]? buffer = _buffer;
@@ -59,7 +62,7 @@ public sealed class ReassembledDatagram : IDisposable
         }
 
         _buffer = null;
-        _pool.Return(buffer);
+        ReturnedBuffer = buffer;
         _recycle(this);
     }
 

@@ -1,39 +1,45 @@
-using Reassembly.Core;
-using Reassembly.Diagnostics;
-using Reassembly.Memory;
+using Reassembly.Namespaces;
 using Reassembly.Parsing;
-using Reassembly.Protocols;
 
 namespace Reassembly;
 
 /// <summary>
 /// Reassembles IPv4 and IPv6 fragments from captured frames, by today's Linux rules: duplicates inside held data are
 /// ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or 60 s
-/// (IPv6) of packet time.
+/// (IPv6) of packet time. Frames are kept apart by namespace (<see cref="ReassemblyOptions.NamespaceBy"/>).
 /// </summary>
 /// <remarks>
-/// Feed frames in capture order with <see cref="Process"/>; the clock is the largest timestamp seen, so expiry follows
-/// packet time and never the machine's. Once warm, processing a frame allocates nothing. An engine is not
-/// thread-safe: drive each one from one thread at a time.
+/// <para>One thread: feed frames in capture order with <see cref="Process"/>; the clock is the largest timestamp
+/// seen, so expiry follows packet time and never the machine's.</para>
+/// <para>Several threads: create the engine with <see cref="ReassemblyOptions.Workers"/> = N, <see cref="Classify"/>
+/// each frame in input order, keep the running largest timestamp as the frame's clock, and hand the frame to worker
+/// <c>SteeringHash % N</c> (<see cref="GetWorker"/>); each worker runs on its own thread. The result is the same as one
+/// thread's, frame for frame.</para>
+/// <para>Once warm, processing a frame allocates nothing. <see cref="ExpireAll"/>, <see cref="Reset"/> and
+/// <see cref="GetStatistics"/> must not run while a worker processes a frame.</para>
 /// </remarks>
 public sealed class ReassemblyEngine
 {
-    private readonly DatagramBufferPool _buffers = new();
-    private readonly FragmentQueueDirectory _ipv4;
-    private readonly FragmentQueueDirectory _ipv6;
-    private readonly Action<ReassembledDatagram> _recycleDatagram;
-    private ReassembledDatagram[] _spareDatagrams = new ReassembledDatagram[8];
-    private int _spareDatagramCount;
+    private readonly ReassemblyWorker[] _workers;
+    private readonly NamespaceTable _namespaces;
+    private readonly NamespaceSelector _selector;
     private long _clock = long.MinValue;
-    private long _frames;
-    private long _notIp;
-    private long _linkErrors;
 
     private ReassemblyEngine(ReassemblyOptions options)
     {
-        _ipv4 = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, ToNanoseconds(options.Ipv4Timeout), _buffers);
-        _ipv6 = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, ToNanoseconds(options.Ipv6Timeout), _buffers);
-        _recycleDatagram = RecycleDatagram;
+        _selector = options.NamespaceBy;
+        _workers = new ReassemblyWorker[options.Workers];
+        _namespaces = new NamespaceTable(options.NamespaceBy, _workers);
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new ReassemblyWorker(i, _namespaces, options);
+        }
+
+        // The namespace of a selector-less engine exists from the start, so that empty statistics still name it.
+        if (_selector == NamespaceSelector.None)
+        {
+            _namespaces.GetOrCreate(NamespaceKey.Default);
+        }
     }
 
     /// <summary>Creates an engine.</summary>
@@ -46,11 +52,46 @@ public sealed class ReassemblyEngine
         return new ReassemblyEngine(options);
     }
 
+    /// <summary>How many workers the engine has (<see cref="ReassemblyOptions.Workers"/>).</summary>
+    public int WorkerCount => _workers.Length;
+
     /// <summary>Incomplete datagrams currently held.</summary>
-    public int QueuesInUse => _ipv4.Count + _ipv6.Count;
+    public int QueuesInUse
+    {
+        get
+        {
+            int count = 0;
+            foreach (ReassemblyWorker worker in _workers)
+            {
+                count += worker.QueuesInUse;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Worker <paramref name="index"/> (0 to <see cref="WorkerCount"/> - 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
+    public ReassemblyWorker GetWorker(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _workers.Length);
+        return _workers[index];
+    }
 
     /// <summary>
-    /// Processes one captured frame. Never throws on bad input: malformed packets are counted and passed through.
+    /// Parses a frame's link-layer and IP headers and finds its namespace, without touching any state: safe on any
+    /// thread. Never throws on bad input.
+    /// </summary>
+    /// <param name="frame">The frame, starting with its link-layer header.</param>
+    /// <param name="linkType">The frame's link-layer type.</param>
+    /// <param name="interfaceId">The capture interface, carried over to datagrams whose first fragment came from it.</param>
+    public ClassifiedFrame Classify(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId = 0) =>
+        FrameClassifier.Classify(frame, linkType, interfaceId, _selector);
+
+    /// <summary>
+    /// Processes one captured frame on worker 0, the clock being the largest timestamp seen so far. Never throws on bad
+    /// input: malformed packets are counted and passed through. For one thread (or an engine of one worker).
     /// </summary>
     /// <param name="frame">The frame, starting with its link-layer header. Read during the call only.</param>
     /// <param name="linkType">The frame's link-layer type.</param>
@@ -58,57 +99,13 @@ public sealed class ReassemblyEngine
     /// <param name="interfaceId">The capture interface, carried over to datagrams whose first fragment came from it.</param>
     public FrameResult Process(ReadOnlySpan<byte> frame, LinkType linkType, long timestampNanoseconds, int interfaceId = 0)
     {
-        _frames++;
         if (timestampNanoseconds > _clock)
         {
             _clock = timestampNanoseconds;
-            _ipv4.ExpireUntil(timestampNanoseconds);
-            _ipv6.ExpireUntil(timestampNanoseconds);
         }
 
-        if (LinkLayerDecoder.Decode(frame, linkType, out LinkLayerInfo link) != LinkDecodeStatus.Ok)
-        {
-            _linkErrors++;
-            return new FrameResult(FrameDisposition.PassThrough);
-        }
-
-        FragmentQueueDirectory directory;
-        PacketKind kind;
-        FragmentDescriptor fragment;
-        switch (link.Protocol)
-        {
-            case NetworkProtocol.Ipv4:
-                directory = _ipv4;
-                kind = Ipv4PacketParser.Parse(frame, link.NetworkOffset, link.VlanKey, out fragment);
-                break;
-            case NetworkProtocol.Ipv6:
-                directory = _ipv6;
-                kind = Ipv6PacketParser.Parse(frame, link.NetworkOffset, link.VlanKey, out fragment);
-                break;
-            default:
-                _notIp++;
-                return new FrameResult(FrameDisposition.PassThrough);
-        }
-
-        ref FamilyCounters counters = ref directory.Counters;
-        counters.Frames++;
-        switch (kind)
-        {
-            case PacketKind.Fragment:
-                counters.ReasmReqds++;
-                return Enqueue(directory, frame, in fragment, linkType, interfaceId, timestampNanoseconds);
-            case PacketKind.NotFragmented:
-                counters.NotFragmented++;
-                return new FrameResult(FrameDisposition.PassThrough);
-            case PacketKind.AtomicFragment:
-                // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
-                counters.ReasmReqds++;
-                counters.ReasmOKs++;
-                return new FrameResult(FrameDisposition.PassThrough);
-            default:
-                counters.Malformed++;
-                return new FrameResult(FrameDisposition.PassThrough);
-        }
+        ClassifiedFrame classified = FrameClassifier.Classify(frame, linkType, interfaceId, _selector);
+        return _workers[0].Process(frame, in classified, timestampNanoseconds, _clock);
     }
 
     /// <summary>
@@ -117,112 +114,71 @@ public sealed class ReassemblyEngine
     /// </summary>
     public void ExpireAll()
     {
-        _ipv4.ExpireAll();
-        _ipv6.ExpireAll();
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.ExpireAll();
+        }
     }
 
     /// <summary>
-    /// Drops every queue without counting it, zeroes the counters and forgets the clock, keeping pooled buffers warm:
-    /// the engine behaves as new. Datagrams handed out earlier stay valid until disposed.
+    /// Drops every queue without counting it, zeroes the counters and forgets the clock, keeping pooled buffers and
+    /// namespaces warm: the engine behaves as new. Datagrams handed out earlier stay valid until disposed.
     /// </summary>
     public void Reset()
     {
-        _ipv4.Reset();
-        _ipv6.Reset();
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.Reset();
+        }
+
+        foreach (ReassemblyNamespace ns in _namespaces.Snapshot())
+        {
+            ns.ResetCounters();
+        }
+
         _clock = long.MinValue;
-        _frames = 0;
-        _notIp = 0;
-        _linkErrors = 0;
     }
 
-    /// <summary>Takes a snapshot of the counters.</summary>
-    public ReassemblyStatistics GetStatistics() => new()
+    /// <summary>Takes a snapshot of the counters: totals, and per namespace in the order they were created.</summary>
+    public ReassemblyStatistics GetStatistics()
     {
-        Frames = _frames,
-        NotIp = _notIp,
-        LinkErrors = _linkErrors,
-        Ipv4 = Snapshot(in _ipv4.Counters),
-        Ipv6 = Snapshot(in _ipv6.Counters),
-        QueuesInUse = QueuesInUse,
-    };
-
-    private FrameResult Enqueue(FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds)
-    {
-        ref FamilyCounters counters = ref directory.Counters;
-
-        // RFC 791 and RFC 8200 4.5: every fragment but the last carries a multiple of 8 octets. Linux answers IPv6 with
-        // a parameter problem and trims IPv4; either way this fragment's bytes cannot be placed as sent.
-        if (fragment.MoreFragments && (fragment.DataLength & 7) != 0)
+        ReassemblyNamespace[] namespaces = _namespaces.Snapshot();
+        var perNamespace = new NamespaceStatistics[namespaces.Length];
+        FamilyStatistics ipv4 = new();
+        FamilyStatistics ipv6 = new();
+        for (int i = 0; i < namespaces.Length; i++)
         {
-            counters.ReasmFails++;
-            return new FrameResult(FrameDisposition.Dropped);
+            ReassemblyNamespace ns = namespaces[i];
+            perNamespace[i] = new NamespaceStatistics
+            {
+                Name = ns.Name,
+                VlanId = ns.Key.VlanId < 0 ? null : ns.Key.VlanId,
+                InterfaceId = ns.Key.InterfaceId < 0 ? null : ns.Key.InterfaceId,
+                Ipv4 = ns.Snapshot(IpFamily.Ipv4),
+                Ipv6 = ns.Snapshot(IpFamily.Ipv6),
+                QueuesInUse = ns.QueuesInUse,
+            };
+            ipv4 = ipv4.Plus(perNamespace[i].Ipv4);
+            ipv6 = ipv6.Plus(perNamespace[i].Ipv6);
         }
 
-        FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
-        switch (queue.Insert(frame, in fragment, linkType, interfaceId, _buffers))
+        long frames = 0, notIp = 0, linkErrors = 0;
+        foreach (ReassemblyWorker worker in _workers)
         {
-            case QueueInsertResult.Queued:
-                return new FrameResult(FrameDisposition.Held);
-            case QueueInsertResult.Complete:
-                return Complete(directory, queue, timestampNanoseconds);
-            case QueueInsertResult.Duplicate:
-                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
-                return new FrameResult(FrameDisposition.Dropped);
-            case QueueInsertResult.Overlap:
-                counters.ReasmOverlaps++;
-                break;
+            frames += worker.Frames;
+            notIp += worker.NotIp;
+            linkErrors += worker.LinkErrors;
         }
 
-        // Overlap, inconsistent end, zero length: the whole datagram goes (ip_frag_queue's discard_qp).
-        counters.ReasmFails++;
-        directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Dropped);
+        return new ReassemblyStatistics
+        {
+            Frames = frames,
+            NotIp = notIp,
+            LinkErrors = linkErrors,
+            Ipv4 = ipv4,
+            Ipv6 = ipv6,
+            QueuesInUse = QueuesInUse,
+            Namespaces = perNamespace,
+        };
     }
-
-    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, long timestampNanoseconds)
-    {
-        ref FamilyCounters counters = ref directory.Counters;
-        FragmentProtocol protocol = directory.Protocol;
-        if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
-        {
-            counters.ReasmFails++;
-            directory.Remove(queue);
-            return new FrameResult(FrameDisposition.Dropped);
-        }
-
-        byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
-        protocol.FinishHeader(buffer.AsSpan(frameStart + queue.LinkHeaderLength, queue.NetworkHeaderLength), queue.Length, queue);
-
-        ReassembledDatagram datagram = _spareDatagramCount > 0
-            ? _spareDatagrams[--_spareDatagramCount]
-            : new ReassembledDatagram(_buffers, _recycleDatagram);
-        datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
-        counters.ReasmOKs++;
-        directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Reassembled, datagram);
-    }
-
-    private void RecycleDatagram(ReassembledDatagram datagram)
-    {
-        if (_spareDatagramCount == _spareDatagrams.Length)
-        {
-            Array.Resize(ref _spareDatagrams, _spareDatagrams.Length * 2);
-        }
-
-        _spareDatagrams[_spareDatagramCount++] = datagram;
-    }
-
-    private static FamilyStatistics Snapshot(in FamilyCounters counters) => new()
-    {
-        Frames = counters.Frames,
-        NotFragmented = counters.NotFragmented,
-        Malformed = counters.Malformed,
-        ReasmReqds = counters.ReasmReqds,
-        ReasmOKs = counters.ReasmOKs,
-        ReasmFails = counters.ReasmFails,
-        ReasmTimeout = counters.ReasmTimeout,
-        ReasmOverlaps = counters.ReasmOverlaps,
-    };
-
-    private static long ToNanoseconds(TimeSpan span) => span.Ticks * 100;
 }

@@ -14,11 +14,35 @@ public sealed class ReassemblyOptions
     /// <remarks>Defaults to 60 seconds, as RFC 8200 section 4.5 and Linux's <c>net.ipv6.ip6frag_time</c>.</remarks>
     public TimeSpan Ipv6Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How frames are mapped to namespaces, which never mix fragments.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="NamespaceSelector.None"/>: one namespace, fragments still keyed on their VLAN tag stack.
+    /// Each namespace costs a few hundred bytes per worker plus its queues; a selector on VLAN allows at most 4096.
+    /// </remarks>
+    public NamespaceSelector NamespaceBy { get; init; } = NamespaceSelector.None;
+
+    /// <summary>How many workers (threads that may process frames at once) the engine has.</summary>
+    /// <remarks>
+    /// Defaults to 1. Each worker keeps its own queues, buffers and counters in every namespace; more workers than
+    /// cores only add memory. At most 256.
+    /// </remarks>
+    public int Workers { get; init; } = 1;
+
     internal void Validate()
     {
         if (Ipv4Timeout <= TimeSpan.Zero || Ipv6Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Reassembly timeouts must be positive.");
+        }
+
+        if (Workers is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Workers must be between 1 and 256.");
+        }
+
+        if (!Enum.IsDefined(NamespaceBy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "NamespaceBy is not a known selector.");
         }
     }
 }

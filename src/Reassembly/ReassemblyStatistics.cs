@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 namespace Reassembly;
 
 /// <summary>A snapshot of an engine's counters.</summary>
@@ -20,4 +21,7 @@ public sealed record ReassemblyStatistics
 
     /// <summary>Incomplete datagrams currently held.</summary>
     public int QueuesInUse { get; init; }
+
+    /// <summary>Per namespace, in the order they were created; the family totals above are their sums.</summary>
+    public IReadOnlyList<NamespaceStatistics> Namespaces { get; init; } = [];
 }

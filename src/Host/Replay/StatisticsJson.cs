@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Reassembly.Host.Replay;
 
 /// <summary>
-/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}}</c>, family counters
-/// named as Linux's SNMP counters.
+/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "namespaces": {...}}</c>,
+/// family counters named as Linux's SNMP counters; the top-level families are the sums over the namespaces.
 /// </summary>
 internal static class StatisticsJson
 {
@@ -23,6 +23,26 @@ internal static class StatisticsJson
         json.WriteNumber("FramesWritten", outcome.FramesWritten);
         json.WriteNumber("DatagramsWritten", outcome.DatagramsWritten);
         json.WriteNumber("PassedThroughWritten", outcome.PassedThroughWritten);
+        json.WriteEndObject();
+        json.WriteStartObject("namespaces");
+        foreach (NamespaceStatistics ns in statistics.Namespaces)
+        {
+            json.WriteStartObject(ns.Name);
+            if (ns.VlanId is { } vlan)
+            {
+                json.WriteNumber("VlanId", vlan);
+            }
+
+            if (ns.InterfaceId is { } itf)
+            {
+                json.WriteNumber("InterfaceId", itf);
+            }
+
+            WriteFamily(json, "ipv4", ns.Ipv4);
+            WriteFamily(json, "ipv6", ns.Ipv6);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();

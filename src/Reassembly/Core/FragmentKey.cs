@@ -51,6 +51,19 @@ internal readonly struct FragmentKey : IEquatable<FragmentKey>
     public uint Identification => (uint)_identity;
 
     /// <summary>
+    /// A fixed (unkeyed) hash of the source address alone, for steering: every fragment from one source goes to one
+    /// worker, so a peer's fragments are handled in input order (as RSS steers a flow to one receive queue).
+    /// </summary>
+    public ulong SourceSteeringHash()
+    {
+        ulong h = (_sourceHigh * 0x9E3779B185EBCA87UL) ^ _sourceLow ^ (_identity >> 56);
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        return h;
+    }
+
+    /// <summary>
     /// A keyed hash: every table draws its own random <paramref name="secret"/>, so that a sender who knows the
     /// function still cannot choose keys that land in one bucket (the reason Linux seeds jhash per boot).
     /// </summary>

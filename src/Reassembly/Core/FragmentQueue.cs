@@ -14,7 +14,7 @@ namespace Reassembly.Core;
 /// <para>Invariants: <see cref="Received"/> is the sum of the run lengths and never exceeds <see cref="Length"/>;
 /// once <see cref="FragmentQueueFlags.LastIn"/> is set, <see cref="Length"/> is final and no run ends past it; the
 /// buffer, when present, covers every run. A queue belongs to exactly one directory, and only that directory's owner
-/// touches it.</para>
+/// touches it (the worker that handles its key).</para>
 /// <para>Queue objects are recycled by their directory: the table and expiry links below belong to the directory.</para>
 /// </remarks>
 internal sealed class FragmentQueue
@@ -39,6 +39,9 @@ internal sealed class FragmentQueue
     public FragmentQueue? Newer;
     public long DeadlineNanoseconds;
 
+    /// <summary>The directory (namespace and family) the queue is in while it lives; null once removed.</summary>
+    public FragmentQueueDirectory? Directory;
+
     public FragmentQueueFlags Flags;
     public int FragmentCount;
 
@@ -56,9 +59,10 @@ internal sealed class FragmentQueue
     /// <summary>Linux's <c>meat</c>: bytes of fragmentable part held.</summary>
     public int Received => _received;
 
-    public void Initialize(in FragmentKey key, ulong hash, long deadlineNanoseconds)
+    public void Initialize(in FragmentKey key, ulong hash, long deadlineNanoseconds, FragmentQueueDirectory directory)
     {
         Key = key;
+        Directory = directory;
         Hash = hash;
         DeadlineNanoseconds = deadlineNanoseconds;
         HashNext = null;

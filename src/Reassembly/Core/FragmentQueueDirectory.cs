@@ -7,43 +7,40 @@ using Reassembly.Protocols;
 namespace Reassembly.Core;
 
 /// <summary>
-/// All fragment queues of one family (Linux's <c>fqdir</c>): a hash table from key to queue, the queues in expiry
-/// order, the family's timeout and its counters.
+/// The fragment queues of one family in one namespace (Linux's <c>fqdir</c>) that one worker handles: a hash table
+/// from key to queue, and the counters.
 /// </summary>
 /// <remarks>
 /// <para>Table: separate chaining through <see cref="FragmentQueue.HashNext"/>, power-of-two bucket count, doubled
 /// when the load passes 3/4 and halved below 1/8, with a random per-table hash secret.</para>
-/// <para>Expiry: every queue's deadline is the clock at its creation plus one fixed timeout, and the clock never goes
-/// back, so creation order is deadline order and a doubly linked list (oldest first) gives O(1) arm, cancel and
-/// expiry, the same as Linux's per-queue timer armed once in <c>inet_frag_create</c>.</para>
-/// <para>Invariants: a queue is in the table if and only if it is in the expiry list; the list's deadlines never
-/// decrease from oldest to newest; <see cref="Count"/> is the number of queues in both. Single-threaded.</para>
+/// <para>Expiry: queues are also in their worker's <see cref="ExpiryList"/> for the family, which spans every
+/// namespace, so that advancing the clock costs nothing per namespace.</para>
+/// <para>Invariants: a queue is in the table if and only if it is in the expiry list; <see cref="Count"/> is the
+/// number of queues in the table; every queue in the table has <see cref="FragmentQueue.Directory"/> == this.
+/// Touched only by the worker that owns it.</para>
 /// </remarks>
 internal sealed class FragmentQueueDirectory
 {
-    private const int InitialBuckets = 1024;
+    private const int InitialBuckets = 64;
 
     private readonly ulong _secret = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly DatagramBufferPool _buffers;
+    private readonly ExpiryList _expiry;
+    private readonly FragmentQueuePool _queues;
     private FragmentQueue?[] _buckets = new FragmentQueue?[InitialBuckets];
-    private FragmentQueue? _oldest;
-    private FragmentQueue? _newest;
-    private FragmentQueue[] _spare = new FragmentQueue[64];
-    private int _spareCount;
 
-    /// <summary>The family's counters; the engine increments them in place.</summary>
+    /// <summary>The family's counters in this namespace for this worker; the worker increments them in place.</summary>
     public FamilyCounters Counters;
 
-    public FragmentQueueDirectory(FragmentProtocol protocol, long timeoutNanoseconds, DatagramBufferPool buffers)
+    public FragmentQueueDirectory(FragmentProtocol protocol, DatagramBufferPool buffers, ExpiryList expiry, FragmentQueuePool queues)
     {
         Protocol = protocol;
-        TimeoutNanoseconds = timeoutNanoseconds;
         _buffers = buffers;
+        _expiry = expiry;
+        _queues = queues;
     }
 
     public FragmentProtocol Protocol { get; }
-
-    public long TimeoutNanoseconds { get; }
 
     public int Count { get; private set; }
 
@@ -60,21 +57,11 @@ internal sealed class FragmentQueueDirectory
             }
         }
 
-        FragmentQueue created = _spareCount > 0 ? _spare[--_spareCount] : new FragmentQueue();
-        created.Initialize(key, hash, nowNanoseconds + TimeoutNanoseconds);
+        FragmentQueue created = _queues.Rent();
+        created.Initialize(key, hash, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
         created.HashNext = _buckets[bucket];
         _buckets[bucket] = created;
-        created.Older = _newest;
-        if (_newest is null)
-        {
-            _oldest = created;
-        }
-        else
-        {
-            _newest.Newer = created;
-        }
-
-        _newest = created;
+        _expiry.Append(created);
         Count++;
         if (Count > _buckets.Length - (_buckets.Length >> 2))
         {
@@ -87,6 +74,7 @@ internal sealed class FragmentQueueDirectory
     /// <summary>Unhashes a queue, returns its buffer (if it still owns one) and recycles it (Linux: kill then destroy).</summary>
     public void Remove(FragmentQueue queue)
     {
+        Debug.Assert(queue.Directory == this, "A queue is removed through its own directory.");
         int bucket = (int)queue.Hash & (_buckets.Length - 1);
         ref FragmentQueue? link = ref _buckets[bucket];
         while (link != queue)
@@ -96,69 +84,20 @@ internal sealed class FragmentQueueDirectory
         }
 
         link = queue.HashNext;
-        if (queue.Older is null)
-        {
-            _oldest = queue.Newer;
-        }
-        else
-        {
-            queue.Older.Newer = queue.Newer;
-        }
-
-        if (queue.Newer is null)
-        {
-            _newest = queue.Older;
-        }
-        else
-        {
-            queue.Newer.Older = queue.Older;
-        }
-
+        _expiry.Unlink(queue);
         queue.ReleaseBuffer(_buffers);
-        queue.HashNext = queue.Older = queue.Newer = null;
+        queue.HashNext = null;
+        queue.Directory = null;
         Count--;
-        if (_spareCount == _spare.Length)
-        {
-            Array.Resize(ref _spare, _spare.Length * 2);
-        }
-
-        _spare[_spareCount++] = queue;
+        _queues.Return(queue);
         if (Count < (_buckets.Length >> 3) && _buckets.Length > InitialBuckets)
         {
             Rehash(_buckets.Length >> 1);
         }
     }
 
-    /// <summary>Expires every queue whose deadline is at or before <paramref name="nowNanoseconds"/> (ip_expire).</summary>
-    public void ExpireUntil(long nowNanoseconds)
-    {
-        while (_oldest is not null && _oldest.DeadlineNanoseconds <= nowNanoseconds)
-        {
-            Expire(_oldest);
-        }
-    }
-
-    /// <summary>Expires every queue: the end of a capture, where nothing more can arrive.</summary>
-    public void ExpireAll()
-    {
-        while (_oldest is not null)
-        {
-            Expire(_oldest);
-        }
-    }
-
-    /// <summary>Drops every queue without counting (a reset between benchmark passes) and zeroes the counters.</summary>
-    public void Reset()
-    {
-        while (_oldest is not null)
-        {
-            Remove(_oldest);
-        }
-
-        Counters = default;
-    }
-
-    private void Expire(FragmentQueue queue)
+    /// <summary>Expires one queue: its timeout passed, or the input ended (ip_expire).</summary>
+    public void Expire(FragmentQueue queue)
     {
         Counters.ReasmTimeout++;
         Counters.ReasmFails++;

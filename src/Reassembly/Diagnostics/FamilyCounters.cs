@@ -2,7 +2,7 @@ namespace Reassembly.Diagnostics;
 
 /// <summary>
 /// One family's counters, named after Linux's SNMP reassembly MIB (IPSTATS_MIB_REASM*) so that figures compare
-/// directly with <c>nstat</c> on a real host. Mutated only by the engine that owns the directory.
+/// directly with <c>nstat</c> on a real host. Mutated only by the worker that owns the directory holding them.
 /// </summary>
 internal struct FamilyCounters
 {
@@ -14,4 +14,28 @@ internal struct FamilyCounters
     public long ReasmFails;
     public long ReasmTimeout;
     public long ReasmOverlaps;
+
+    public void Add(in FamilyCounters other)
+    {
+        Frames += other.Frames;
+        NotFragmented += other.NotFragmented;
+        Malformed += other.Malformed;
+        ReasmReqds += other.ReasmReqds;
+        ReasmOKs += other.ReasmOKs;
+        ReasmFails += other.ReasmFails;
+        ReasmTimeout += other.ReasmTimeout;
+        ReasmOverlaps += other.ReasmOverlaps;
+    }
+
+    public readonly FamilyStatistics ToStatistics() => new()
+    {
+        Frames = Frames,
+        NotFragmented = NotFragmented,
+        Malformed = Malformed,
+        ReasmReqds = ReasmReqds,
+        ReasmOKs = ReasmOKs,
+        ReasmFails = ReasmFails,
+        ReasmTimeout = ReasmTimeout,
+        ReasmOverlaps = ReasmOverlaps,
+    };
 }

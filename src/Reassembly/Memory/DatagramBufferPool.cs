@@ -13,7 +13,8 @@ namespace Reassembly.Memory;
 /// buffer it has handed out, so after warm-up no datagram allocates. It is bounded by the peak number of queues alive
 /// at once, which the engine's memory limits bound in turn. Every class stays below the 85,000-byte large object
 /// threshold, so buffers are compacted with the rest of the heap instead of fragmenting the LOH.
-/// Not thread-safe: each engine owns one.
+/// Each worker owns one and only its thread touches it: a datagram disposed on another thread travels back to the
+/// worker through <see cref="ReassemblyWorker"/>'s return stack first, so renting and returning take no lock.
 /// </remarks>
 internal sealed class DatagramBufferPool
 {
@@ -34,6 +35,9 @@ internal sealed class DatagramBufferPool
         }
     }
 
+    /// <summary>Called (on the owner's thread) when a size class is empty, so the owner can return what others gave back.</summary>
+    public Action? RefillRequested { get; set; }
+
     /// <summary>The largest payload a pooled buffer holds.</summary>
     public static int LargestPayloadCapacity => 1 << (SmallestClassShift + ClassCount - 1);
 
@@ -46,6 +50,12 @@ internal sealed class DatagramBufferPool
             // Only headers longer than the headroom get here (IPv6 with kilobytes of options): rare enough to let
             // the GC have it back afterwards.
             return new byte[minimumLength];
+        }
+
+        if (_freeCount[sizeClass] == 0)
+        {
+            // Buffers may be waiting in datagrams that other threads disposed: take them back before allocating.
+            RefillRequested?.Invoke();
         }
 
         int count = _freeCount[sizeClass];

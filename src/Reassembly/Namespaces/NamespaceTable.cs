@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+
+namespace Reassembly.Namespaces;
+
+/// <summary>
+/// The namespaces an engine has created, found by <see cref="NamespaceKey"/>; a namespace is created on first use.
+/// </summary>
+/// <remarks>
+/// Lookups are lock-free (<see cref="ConcurrentDictionary{TKey, TValue}.TryGetValue"/> takes no lock and allocates
+/// nothing for a struct key); creation takes <see cref="_createLock"/>, so that two workers meeting a new namespace at
+/// once agree on one object. Workers keep the last namespace they used, so a capture without namespaces (or with one
+/// VLAN dominating) does not look up at all. Invariant: <see cref="_inOrder"/> holds every namespace of the table, in
+/// creation order, and <see cref="ReassemblyNamespace.Index"/> is its position there.
+/// </remarks>
+internal sealed class NamespaceTable
+{
+    private readonly ConcurrentDictionary<NamespaceKey, ReassemblyNamespace> _byKey = new();
+    private readonly List<ReassemblyNamespace> _inOrder = [];
+    private readonly object _createLock = new();
+    private readonly NamespaceSelector _selector;
+    private readonly ReassemblyWorker[] _workers;
+
+    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers)
+    {
+        _selector = selector;
+        _workers = workers;
+    }
+
+    public ReassemblyNamespace GetOrCreate(NamespaceKey key)
+    {
+        if (_byKey.TryGetValue(key, out ReassemblyNamespace? found))
+        {
+            return found;
+        }
+
+        lock (_createLock)
+        {
+            if (!_byKey.TryGetValue(key, out found))
+            {
+                found = new ReassemblyNamespace(key, key.Name(_selector), _inOrder.Count, _workers);
+                _inOrder.Add(found);
+                _byKey[key] = found;
+            }
+
+            return found;
+        }
+    }
+
+    /// <summary>A copy of the namespaces in creation order.</summary>
+    public ReassemblyNamespace[] Snapshot()
+    {
+        lock (_createLock)
+        {
+            return [.. _inOrder];
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Reassembly.Core;
+using Reassembly.Diagnostics;
+using Reassembly.Protocols;
+
+namespace Reassembly.Namespaces;
+
+/// <summary>
+/// One reassembly namespace (the kernel's per-netns <c>fqdir</c> set): its own IPv4 and IPv6 queues and counters,
+/// split per worker so that no two threads ever share a queue, a table or a counter line.
+/// </summary>
+/// <remarks>
+/// Created on first use by <see cref="NamespaceTable"/>; <see cref="Ipv4"/>[w] and <see cref="Ipv6"/>[w] are touched
+/// only by worker w. Statistics are the sum over workers, read when no worker runs.
+/// </remarks>
+internal sealed class ReassemblyNamespace
+{
+    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers)
+    {
+        Key = key;
+        Name = name;
+        Index = index;
+        Ipv4 = new FragmentQueueDirectory[workers.Length];
+        Ipv6 = new FragmentQueueDirectory[workers.Length];
+        for (int w = 0; w < workers.Length; w++)
+        {
+            ReassemblyWorker worker = workers[w];
+            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker.Buffers, worker.Ipv4Expiry, worker.Queues);
+            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker.Buffers, worker.Ipv6Expiry, worker.Queues);
+        }
+    }
+
+    public NamespaceKey Key { get; }
+
+    public string Name { get; }
+
+    /// <summary>Creation order, from 0: the order namespaces are reported in.</summary>
+    public int Index { get; }
+
+    public FragmentQueueDirectory[] Ipv4 { get; }
+
+    public FragmentQueueDirectory[] Ipv6 { get; }
+
+    public int QueuesInUse
+    {
+        get
+        {
+            int count = 0;
+            for (int w = 0; w < Ipv4.Length; w++)
+            {
+                count += Ipv4[w].Count + Ipv6[w].Count;
+            }
+
+            return count;
+        }
+    }
+
+    public FamilyStatistics Snapshot(IpFamily family)
+    {
+        FragmentQueueDirectory[] directories = family == IpFamily.Ipv4 ? Ipv4 : Ipv6;
+        FamilyCounters sum = default;
+        foreach (FragmentQueueDirectory directory in directories)
+        {
+            sum.Add(in directory.Counters);
+        }
+
+        return sum.ToStatistics();
+    }
+
+    public void ResetCounters()
+    {
+        for (int w = 0; w < Ipv4.Length; w++)
+        {
+            Ipv4[w].Counters = default;
+            Ipv6[w].Counters = default;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Reassembly.Parsing;
+
+/// <summary>What the link layer of a frame carries, as far as the engine is concerned.</summary>
+internal enum FrameClass : byte
+{
+    /// <summary>The frame ends inside its link-layer header, or its link type is not one the engine decodes.</summary>
+    LinkError,
+
+    /// <summary>Neither IPv4 nor IPv6 (ARP, LLDP, ...).</summary>
+    NotIp,
+
+    Ipv4,
+
+    Ipv6,
+}

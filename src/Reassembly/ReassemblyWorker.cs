@@ -1,0 +1,280 @@
+using System.Threading;
+using Reassembly.Core;
+using Reassembly.Diagnostics;
+using Reassembly.Memory;
+using Reassembly.Namespaces;
+using Reassembly.Parsing;
+using Reassembly.Protocols;
+
+namespace Reassembly;
+
+/// <summary>
+/// One thread's share of an engine (the kernel's "any CPU handles a fragment", with fragments steered by source as
+/// RSS steers flows): its own queues, buffers and counters in every namespace, so workers never contend on a queue,
+/// a buffer pool or a counter.
+/// </summary>
+/// <remarks>
+/// <para>Threading: each worker is driven by one thread at a time. Several workers of one engine run at once, each
+/// on the frames whose <see cref="ClassifiedFrame.SteeringHash"/> maps to it, in input order. Datagrams a worker hands
+/// out may be disposed on any thread: <see cref="ReassembledDatagram.Dispose"/> pushes the datagram (with its buffer)
+/// onto <see cref="_returned"/>, a lock-free stack that other threads only push to (one compare-and-swap) and the
+/// worker only empties whole (one exchange), so there is no ABA problem and the worker's pools need no lock. The CAS
+/// in <see cref="ReturnDatagram"/> publishes the datagram's fields; it pairs with the exchange in
+/// <see cref="TakeBackReturned"/>.</para>
+/// <para>Determinism: a worker expires a queue only when the clock it is given passes the queue's deadline, and that
+/// clock is the largest timestamp in the input up to the frame being processed, so what is reassembled never depends
+/// on how the threads were scheduled.</para>
+/// </remarks>
+public sealed class ReassemblyWorker
+{
+    private readonly NamespaceTable _namespaces;
+    private readonly Action<ReassembledDatagram> _recycleDatagram;
+    private ReassembledDatagram? _returned;
+    private ReassembledDatagram[] _spareDatagrams = new ReassembledDatagram[8];
+    private int _spareDatagramCount;
+    private ReassemblyNamespace? _lastNamespace;
+    private long _clock = long.MinValue;
+    private long _frames;
+    private long _notIp;
+    private long _linkErrors;
+
+    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options)
+    {
+        Index = index;
+        _namespaces = namespaces;
+        Ipv4Expiry = new ExpiryList(options.Ipv4Timeout.Ticks * 100);
+        Ipv6Expiry = new ExpiryList(options.Ipv6Timeout.Ticks * 100);
+        _recycleDatagram = ReturnDatagram;
+        Buffers.RefillRequested = TakeBackReturned;
+    }
+
+    /// <summary>The worker's position in its engine, from 0.</summary>
+    public int Index { get; }
+
+    /// <summary>Incomplete datagrams this worker holds, over every namespace.</summary>
+    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count;
+
+    internal DatagramBufferPool Buffers { get; } = new();
+
+    internal FragmentQueuePool Queues { get; } = new();
+
+    internal ExpiryList Ipv4Expiry { get; }
+
+    internal ExpiryList Ipv6Expiry { get; }
+
+    internal long Frames => _frames;
+
+    internal long NotIp => _notIp;
+
+    internal long LinkErrors => _linkErrors;
+
+    /// <summary>
+    /// Processes one classified frame. Never throws on bad input: malformed packets are counted and passed through.
+    /// </summary>
+    /// <param name="frame">The frame's bytes, as classified. Read during the call only.</param>
+    /// <param name="classified">What <see cref="ReassemblyEngine.Classify"/> returned for these bytes.</param>
+    /// <param name="timestampNanoseconds">The frame's capture timestamp: a datagram completed by it carries it.</param>
+    /// <param name="clockNanoseconds">
+    /// The largest timestamp of any frame up to and including this one, in input order (over all workers). Queues whose
+    /// deadline it has reached are expired first. It must never go back for one worker.
+    /// </param>
+    public FrameResult Process(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds)
+    {
+        _frames++;
+        if (clockNanoseconds > _clock)
+        {
+            _clock = clockNanoseconds;
+            ExpireUntil(Ipv4Expiry, clockNanoseconds);
+            ExpireUntil(Ipv6Expiry, clockNanoseconds);
+        }
+
+        FragmentQueueDirectory directory;
+        switch (classified.Class)
+        {
+            case FrameClass.Ipv4:
+                directory = NamespaceFor(classified.Namespace).Ipv4[Index];
+                break;
+            case FrameClass.Ipv6:
+                directory = NamespaceFor(classified.Namespace).Ipv6[Index];
+                break;
+            case FrameClass.NotIp:
+                _notIp++;
+                return new FrameResult(FrameDisposition.PassThrough);
+            default:
+                _linkErrors++;
+                return new FrameResult(FrameDisposition.PassThrough);
+        }
+
+        ref FamilyCounters counters = ref directory.Counters;
+        counters.Frames++;
+        switch (classified.Kind)
+        {
+            case PacketKind.Fragment:
+                counters.ReasmReqds++;
+                return Enqueue(directory, frame, in classified.Fragment, classified.LinkType, classified.InterfaceId, timestampNanoseconds);
+            case PacketKind.NotFragmented:
+                counters.NotFragmented++;
+                return new FrameResult(FrameDisposition.PassThrough);
+            case PacketKind.AtomicFragment:
+                // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
+                counters.ReasmReqds++;
+                counters.ReasmOKs++;
+                return new FrameResult(FrameDisposition.PassThrough);
+            default:
+                counters.Malformed++;
+                return new FrameResult(FrameDisposition.PassThrough);
+        }
+    }
+
+    /// <summary>Expires every queue this worker holds: the end of a capture, where nothing more can arrive.</summary>
+    internal void ExpireAll()
+    {
+        ExpireUntil(Ipv4Expiry, long.MaxValue);
+        ExpireUntil(Ipv6Expiry, long.MaxValue);
+    }
+
+    /// <summary>Drops every queue without counting and forgets the clock (counters are reset by the engine).</summary>
+    internal void Reset()
+    {
+        while (Ipv4Expiry.Oldest is { } queue4)
+        {
+            queue4.Directory!.Remove(queue4);
+        }
+
+        while (Ipv6Expiry.Oldest is { } queue6)
+        {
+            queue6.Directory!.Remove(queue6);
+        }
+
+        _clock = long.MinValue;
+        _frames = 0;
+        _notIp = 0;
+        _linkErrors = 0;
+    }
+
+    private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
+    {
+        while (expiry.Oldest is { } oldest && oldest.DeadlineNanoseconds <= nowNanoseconds)
+        {
+            oldest.Directory!.Expire(oldest);
+        }
+    }
+
+    private ReassemblyNamespace NamespaceFor(NamespaceKey key)
+    {
+        ReassemblyNamespace? last = _lastNamespace;
+        if (last is not null && last.Key == key)
+        {
+            return last;
+        }
+
+        last = _namespaces.GetOrCreate(key);
+        _lastNamespace = last;
+        return last;
+    }
+
+    private FrameResult Enqueue(FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds)
+    {
+        ref FamilyCounters counters = ref directory.Counters;
+
+        // RFC 791 and RFC 8200 4.5: every fragment but the last carries a multiple of 8 octets. Linux answers IPv6 with
+        // a parameter problem and trims IPv4; either way this fragment's bytes cannot be placed as sent.
+        if (fragment.MoreFragments && (fragment.DataLength & 7) != 0)
+        {
+            counters.ReasmFails++;
+            return new FrameResult(FrameDisposition.Dropped);
+        }
+
+        FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
+        switch (queue.Insert(frame, in fragment, linkType, interfaceId, Buffers))
+        {
+            case QueueInsertResult.Queued:
+                return new FrameResult(FrameDisposition.Held);
+            case QueueInsertResult.Complete:
+                return Complete(directory, queue, timestampNanoseconds);
+            case QueueInsertResult.Duplicate:
+                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
+                return new FrameResult(FrameDisposition.Dropped);
+            case QueueInsertResult.Overlap:
+                counters.ReasmOverlaps++;
+                break;
+        }
+
+        // Overlap, inconsistent end, zero length: the whole datagram goes (ip_frag_queue's discard_qp).
+        counters.ReasmFails++;
+        directory.Remove(queue);
+        return new FrameResult(FrameDisposition.Dropped);
+    }
+
+    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, long timestampNanoseconds)
+    {
+        ref FamilyCounters counters = ref directory.Counters;
+        FragmentProtocol protocol = directory.Protocol;
+        if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
+        {
+            counters.ReasmFails++;
+            directory.Remove(queue);
+            return new FrameResult(FrameDisposition.Dropped);
+        }
+
+        byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
+        protocol.FinishHeader(buffer.AsSpan(frameStart + queue.LinkHeaderLength, queue.NetworkHeaderLength), queue.Length, queue);
+
+        if (_spareDatagramCount == 0)
+        {
+            TakeBackReturned();
+        }
+
+        ReassembledDatagram datagram = _spareDatagramCount > 0
+            ? _spareDatagrams[--_spareDatagramCount]
+            : new ReassembledDatagram(_recycleDatagram);
+        datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
+        counters.ReasmOKs++;
+        directory.Remove(queue);
+        return new FrameResult(FrameDisposition.Reassembled, datagram);
+    }
+
+    // Runs on whichever thread disposes the datagram (a writer, in a parallel replay).
+    private void ReturnDatagram(ReassembledDatagram datagram)
+    {
+        ReassembledDatagram? head = Volatile.Read(ref _returned);
+        while (true)
+        {
+            datagram.NextReturned = head;
+
+            // Full fence: publishes NextReturned and ReturnedBuffer before the datagram is reachable (pairs with the
+            // Interlocked.Exchange in TakeBackReturned).
+            ReassembledDatagram? seen = Interlocked.CompareExchange(ref _returned, datagram, head);
+            if (seen == head)
+            {
+                return;
+            }
+
+            head = seen;
+        }
+    }
+
+    /// <summary>On the worker's thread: takes every datagram disposed since the last call back into the pools.</summary>
+    private void TakeBackReturned()
+    {
+        ReassembledDatagram? datagram = Interlocked.Exchange(ref _returned, null);
+        while (datagram is not null)
+        {
+            ReassembledDatagram? next = datagram.NextReturned;
+            datagram.NextReturned = null;
+            if (datagram.ReturnedBuffer is { } buffer)
+            {
+                datagram.ReturnedBuffer = null;
+                Buffers.Return(buffer);
+            }
+
+            if (_spareDatagramCount == _spareDatagrams.Length)
+            {
+                Array.Resize(ref _spareDatagrams, _spareDatagrams.Length * 2);
+            }
+
+            _spareDatagrams[_spareDatagramCount++] = datagram;
+            datagram = next;
+        }
+    }
+}
