@@ -1,4 +1,5 @@
 using Reassembly.Capture;
+using Reassembly.Host.Replay.Parallel;
 
 namespace Reassembly.Host.Replay;
 
@@ -6,7 +7,12 @@ namespace Reassembly.Host.Replay;
 /// The per-frame path of a replay: each frame goes through the engine, and what comes out (the frame itself, a
 /// reassembled datagram, or nothing) goes to the output in input order. Allocates nothing per frame.
 /// </summary>
-internal sealed class ReplayFrameHandler : ICaptureFrameHandler
+/// <remarks>
+/// With one worker everything runs on the reader's thread. With more, frames go through a
+/// <see cref="ParallelReplayPipeline"/>, and the writing half of this class runs on its writer thread: the counters
+/// below are then written by that thread and read only after <see cref="FinishFrames"/>.
+/// </remarks>
+internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, IDisposable
 {
     /// <summary>Snap length of the output: the largest frame Wireshark accepts, so a 64 KiB datagram is never cut.</summary>
     private const int OutputSnapLength = 262144;
@@ -14,6 +20,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
     private readonly ReassemblyEngine _engine;
     private readonly Func<CaptureFileReader> _reader;
     private readonly ReplaySettings _settings;
+    private readonly ParallelReplayPipeline? _pipeline;
     private CaptureFileWriter? _writer;
     private int[] _outputInterface = [];
 
@@ -22,6 +29,10 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
         _engine = engine;
         _reader = reader;
         _settings = settings;
+        if (engine.WorkerCount > 1)
+        {
+            _pipeline = new ParallelReplayPipeline(engine, this);
+        }
     }
 
     public long FramesWritten { get; private set; }
@@ -34,24 +45,49 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
 
     public void OnFrame(in CaptureFrame frame)
     {
+        if (_pipeline is not null)
+        {
+            _pipeline.OnFrame(in frame, _reader().Interfaces);
+            return;
+        }
+
         FrameResult result = _engine.Process(frame.Data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+        try
+        {
+            Write(in result, frame.InterfaceId, frame.TimestampNanoseconds, frame.Data, frame.OriginalLength, _reader().Interfaces);
+        }
+        finally
+        {
+            result.Datagram?.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Write(in FrameResult result, int interfaceId, long timestampNanoseconds, ReadOnlySpan<byte> frame, int originalLength, IReadOnlyList<CaptureInterface> interfaces)
+    {
         switch (result.Disposition)
         {
             case FrameDisposition.PassThrough when !_settings.ReassembledOnly:
-                Write(frame.InterfaceId, frame.TimestampNanoseconds, frame.Data, frame.OriginalLength);
+                Write(interfaces, interfaceId, timestampNanoseconds, frame, originalLength);
                 PassedThroughWritten++;
                 break;
             case FrameDisposition.Reassembled:
-                using (ReassembledDatagram datagram = result.Datagram!)
-                {
-                    ReadOnlySpan<byte> bytes = datagram.Frame;
-                    Write(datagram.InterfaceId, datagram.TimestampNanoseconds, bytes, bytes.Length);
-                    DatagramsWritten++;
-                }
-
+                ReassembledDatagram datagram = result.Datagram!;
+                ReadOnlySpan<byte> bytes = datagram.Frame;
+                Write(interfaces, datagram.InterfaceId, datagram.TimestampNanoseconds, bytes, bytes.Length);
+                DatagramsWritten++;
                 break;
         }
     }
+
+    /// <summary>
+    /// After the last frame (or a failure to read on): waits until every frame handed to workers has been reassembled
+    /// and written. Throws <see cref="OutputFailedException"/> if writing failed.
+    /// </summary>
+    public void FinishFrames() => _pipeline?.Complete();
+
+    /// <summary>Stops the pipeline's threads, if any, without waiting for more output.</summary>
+    public void Dispose() => _pipeline?.Dispose();
 
     /// <summary>Creates the output even for a capture without packets, then flushes and closes it.</summary>
     public async ValueTask CompleteAsync()
@@ -64,7 +100,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
         try
         {
             EnsureWriter();
-            EnsureInterfaces(_reader().Interfaces.Count - 1);
+            EnsureInterfaces(_reader().Interfaces, _reader().Interfaces.Count - 1);
             await _writer!.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -89,7 +125,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
         }
     }
 
-    private void Write(int inputInterface, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
+    private void Write(IReadOnlyList<CaptureInterface> interfaces, int inputInterface, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
     {
         if (_settings.OutputPath is null)
         {
@@ -101,7 +137,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
             if ((uint)inputInterface >= (uint)_outputInterface.Length)
             {
                 EnsureWriter();
-                EnsureInterfaces(inputInterface);
+                EnsureInterfaces(interfaces, inputInterface);
             }
 
             _writer!.WriteFrame(_outputInterface[inputInterface], timestampNanoseconds, data, Math.Max(originalLength, data.Length));
@@ -127,9 +163,8 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
     }
 
     /// <summary>Mirrors the input's interfaces, in order, up to <paramref name="lastInputInterface"/>.</summary>
-    private void EnsureInterfaces(int lastInputInterface)
+    private void EnsureInterfaces(IReadOnlyList<CaptureInterface> interfaces, int lastInputInterface)
     {
-        IReadOnlyList<CaptureInterface> interfaces = _reader().Interfaces;
         int known = _outputInterface.Length;
         if (lastInputInterface < known)
         {

@@ -43,12 +43,21 @@ internal sealed class ReplayRunner
         await using (reader.ConfigureAwait(false))
         {
             ReassemblyEngine engine = ReassemblyEngine.Create(_settings.Engine);
-            var handler = new ReplayFrameHandler(engine, () => reader, _settings);
+            using var handler = new ReplayFrameHandler(engine, () => reader, _settings);
             var outcome = new ReplayOutcome();
             CaptureReadSummary? read = null;
             try
             {
-                read = await reader.ReadAllAsync(handler, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    read = await reader.ReadAllAsync(handler, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Whatever stopped the reading, the frames already read are reassembled and written.
+                    handler.FinishFrames();
+                }
+
                 if (read.Truncated)
                 {
                     outcome.Truncated = true;

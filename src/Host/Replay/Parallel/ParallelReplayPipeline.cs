@@ -1,0 +1,263 @@
+using Reassembly.Capture;
+
+namespace Reassembly.Host.Replay.Parallel;
+
+/// <summary>
+/// A replay on several threads with the output of one: the reader thread copies frames into segments, classifies them
+/// and steers each to a worker (by source address, <see cref="ClassifiedFrame.SteeringHash"/>); every worker thread
+/// runs its frames of each segment through its <see cref="ReassemblyWorker"/>; a writer thread emits each segment's
+/// results in input order once all workers are done with it.
+/// </summary>
+/// <remarks>
+/// <para>Why the output is byte-identical for any number of workers: a worker sees its frames in input order; all the
+/// frames of one datagram come from one source and so go to one worker; each frame carries the clock (the largest
+/// timestamp up to it in input order), and expiry compares deadlines with that clock only; the writer emits results
+/// in input order, a datagram at the position of the fragment that completed it.</para>
+/// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. <see cref="_free"/> counts segments the reader
+/// may fill; <see cref="_ready"/>[w] counts segments published to worker w; <see cref="_done"/> counts segments every
+/// worker has finished. Every worker finishes segment k before k + 1, so segments are finished in sequence order and
+/// the writer may take them in that order. Semaphore releases order each stage's writes before the next stage's
+/// reads.</para>
+/// <para>Failures: an output error (or a bug) in a worker or the writer is recorded in <see cref="_failure"/>; the
+/// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
+/// its next frame or at <see cref="Complete"/>.</para>
+/// </remarks>
+internal sealed class ParallelReplayPipeline : IDisposable
+{
+    private const int RingSize = 8;
+    private const int SegmentFrames = 4096;
+    private const int SegmentBytes = 4 * 1024 * 1024;
+
+    private readonly ReassemblyEngine _engine;
+    private readonly IReplayOutput _output;
+    private readonly FrameSegment[] _ring = new FrameSegment[RingSize];
+    private readonly SemaphoreSlim _free = new(RingSize, RingSize);
+    private readonly SemaphoreSlim[] _ready;
+    private readonly SemaphoreSlim _done = new(0);
+    private readonly Thread[] _workers;
+    private readonly Thread _writer;
+    private readonly int _workerCount;
+    private FrameSegment? _filling;
+    private long _published;
+    private long _clock = long.MinValue;
+    private long _totalSegments = long.MaxValue;
+    private volatile bool _finished;
+    private Exception? _failure;
+    private CaptureInterface[] _interfaces = [];
+    private bool _completed;
+
+    public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output)
+    {
+        _engine = engine;
+        _output = output;
+        _workerCount = engine.WorkerCount;
+        for (int i = 0; i < RingSize; i++)
+        {
+            _ring[i] = new FrameSegment(SegmentFrames, SegmentBytes, _workerCount);
+        }
+
+        _ready = new SemaphoreSlim[_workerCount];
+        _workers = new Thread[_workerCount];
+        for (int w = 0; w < _workerCount; w++)
+        {
+            int worker = w;
+            _ready[w] = new SemaphoreSlim(0);
+            _workers[w] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "replay worker " + w };
+            _workers[w].Start();
+        }
+
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "replay writer" };
+        _writer.Start();
+    }
+
+    /// <summary>
+    /// The capture's interfaces as the reader knew them when it published the newest segment: every interface a
+    /// published frame refers to is in it. Copy-on-write; the writer reads it with a volatile read.
+    /// </summary>
+    public IReadOnlyList<CaptureInterface> Interfaces => Volatile.Read(ref _interfaces);
+
+    /// <summary>On the reader's thread: takes one frame.</summary>
+    public void OnFrame(in CaptureFrame frame, IReadOnlyList<CaptureInterface> readerInterfaces)
+    {
+        ThrowIfFailed();
+        if ((uint)frame.InterfaceId >= (uint)_interfaces.Length)
+        {
+            // Pairs with the Volatile.Read in Interfaces: published before any segment that holds this frame.
+            Volatile.Write(ref _interfaces, [.. readerInterfaces]);
+        }
+
+        FrameSegment segment = _filling ??= Acquire();
+        if (segment.IsFull || (segment.Count > 0 && !segment.Fits(frame.Data.Length)))
+        {
+            Publish();
+            segment = _filling = Acquire();
+        }
+
+        if (frame.TimestampNanoseconds > _clock)
+        {
+            _clock = frame.TimestampNanoseconds;
+        }
+
+        int index = segment.Add(in frame, _clock);
+        ClassifiedFrame classified = _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId);
+        segment.Classified[index] = classified;
+        segment.Assign(index, (int)(classified.SteeringHash % (uint)_workerCount));
+    }
+
+    /// <summary>
+    /// On the reader's thread, at the end of the input: publishes the last frames and waits until every frame has
+    /// been reassembled and written. Throws the first failure of a worker or the writer.
+    /// </summary>
+    public void Complete()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            if (_filling is { Count: > 0 })
+            {
+                Publish();
+            }
+
+            Shutdown();
+        }
+
+        ThrowIfFailed();
+    }
+
+    public void Dispose()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            Shutdown();
+        }
+
+        _free.Dispose();
+        _done.Dispose();
+        foreach (SemaphoreSlim ready in _ready)
+        {
+            ready.Dispose();
+        }
+    }
+
+    private void Shutdown()
+    {
+        _totalSegments = _published;
+        _finished = true;
+        foreach (SemaphoreSlim ready in _ready)
+        {
+            ready.Release();
+        }
+
+        foreach (Thread worker in _workers)
+        {
+            worker.Join();
+        }
+
+        _done.Release();
+        _writer.Join();
+    }
+
+    private FrameSegment Acquire()
+    {
+        _free.Wait();
+        FrameSegment segment = _ring[_published % RingSize];
+        segment.Pending = _workerCount;
+        return segment;
+    }
+
+    private void Publish()
+    {
+        _filling = null;
+        _published++;
+        foreach (SemaphoreSlim ready in _ready)
+        {
+            ready.Release();
+        }
+    }
+
+    private void WorkerLoop(int w)
+    {
+        ReassemblyWorker worker = _engine.GetWorker(w);
+        long next = 0;
+        while (true)
+        {
+            _ready[w].Wait();
+            if (_finished && next == Volatile.Read(ref _totalSegments))
+            {
+                return;
+            }
+
+            FrameSegment segment = _ring[next % RingSize];
+            next++;
+            if (Volatile.Read(ref _failure) is null)
+            {
+                try
+                {
+                    int[] mine = segment.WorkerFrames[w];
+                    int count = segment.WorkerCounts[w];
+                    for (int k = 0; k < count; k++)
+                    {
+                        int i = mine[k];
+                        segment.Results[i] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
+                    }
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                }
+            }
+
+            if (Interlocked.Decrement(ref segment.Pending) == 0)
+            {
+                _done.Release();
+            }
+        }
+    }
+
+    private void WriterLoop()
+    {
+        long next = 0;
+        while (true)
+        {
+            _done.Wait();
+            if (_finished && next == Volatile.Read(ref _totalSegments))
+            {
+                return;
+            }
+
+            FrameSegment segment = _ring[next % RingSize];
+            next++;
+            for (int i = 0; i < segment.Count; i++)
+            {
+                FrameResult result = segment.Results[i];
+                try
+                {
+                    if (Volatile.Read(ref _failure) is null)
+                    {
+                        _output.Write(result, segment.InterfaceIds[i], segment.Timestamps[i], segment.Frame(i), segment.OriginalLengths[i], Interfaces);
+                    }
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                }
+                finally
+                {
+                    result.Datagram?.Dispose();
+                }
+            }
+
+            segment.Clear();
+            _free.Release();
+        }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Reassembly.Host.Tests.Helpers;
+
+namespace Reassembly.Host.Tests.Replay;
+
+/// <summary>
+/// <c>replay --threads N</c> writes the same bytes for every N: workers are steered by source, and the output is put
+/// back in input order (issue: deterministic multi-threaded replay).
+/// </summary>
+public sealed class ThreadedReplayTests
+{
+    [Theory]
+    [InlineData("--datagrams 3000 --size 1200-8000 --hosts 300 --ipv6-share 0.3 --shuffle 64 --drop-share 0.02 --seed 11")]
+    [InlineData("--datagrams 2000 --size 100-4000 --hosts 30 --ipv6-share 0.6 --shuffle 200 --overlap-share 0.3 --drop-share 0.05 --seed 12")]
+    public void Replays_with_one_two_and_four_threads_write_identical_captures_and_counters(string arguments)
+    {
+        using var temp = new TempDirectory();
+        Assert.True(File.Exists(RepositoryPaths.Genfrag), $"genfrag.py not found at {RepositoryPaths.Genfrag} (../shared beside the repository)");
+        string input = temp.File("w.pcap");
+        ProcessRunner.Result generated = ProcessRunner.Run("python3", [RepositoryPaths.Genfrag, "-o", input, "-q", .. arguments.Split(' ')]);
+        Assert.True(generated.ExitCode == 0, generated.StandardError);
+
+        string? reference = null;
+        string? referenceStats = null;
+        foreach (string threads in new[] { "1", "2", "4" })
+        {
+            string output = temp.File($"out{threads}.pcap");
+            string stats = temp.File($"stats{threads}.json");
+            // A short IPv4 timeout makes expiry decisions part of the comparison.
+            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", output, "--stats", stats, "--threads", threads, "--ipv4-timeout", "0.0005", "-q");
+            Assert.True(result.ExitCode == 0, result.StandardError);
+
+            string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(output)));
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(stats));
+            string counters = json.RootElement.GetProperty("ipv4").GetRawText() + json.RootElement.GetProperty("ipv6").GetRawText();
+            Assert.True(json.RootElement.GetProperty("ipv4").GetProperty("ReasmOKs").GetInt64() > 100, "the workload should reassemble plenty");
+            reference ??= hash;
+            referenceStats ??= counters;
+            Assert.Equal(reference, hash);
+            Assert.Equal(referenceStats, counters);
+        }
+    }
+
+    [Fact]
+    public void Namespaces_by_interface_are_reported_per_namespace_and_sum_to_the_totals()
+    {
+        using var temp = new TempDirectory();
+        string stats = temp.File("stats.json");
+
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Path.Combine(RepositoryPaths.Pcaps, "multi-interface.pcapng"), "--stats", stats, "--namespace-by", "interface", "--threads", "2", "-q");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(stats));
+        JsonElement namespaces = json.RootElement.GetProperty("namespaces");
+        Assert.Equal(["interface=0", "interface=1", "interface=2"], namespaces.EnumerateObject().Select(p => p.Name).Order());
+        foreach (string family in new[] { "ipv4", "ipv6" })
+        {
+            foreach (string counter in new[] { "ReasmReqds", "ReasmOKs", "NotFragmented" })
+            {
+                long sum = namespaces.EnumerateObject().Sum(p => p.Value.GetProperty(family).GetProperty(counter).GetInt64());
+                Assert.Equal(json.RootElement.GetProperty(family).GetProperty(counter).GetInt64(), sum);
+            }
+        }
+
+        Assert.Equal(1, namespaces.GetProperty("interface=1").GetProperty("InterfaceId").GetInt32());
+        Assert.Equal(4, json.RootElement.GetProperty("ipv4").GetProperty("ReasmOKs").GetInt64() + json.RootElement.GetProperty("ipv6").GetProperty("ReasmOKs").GetInt64());
+    }
+}
