@@ -2,21 +2,23 @@ using Reassembly.Core;
 using Reassembly.Diagnostics;
 using Reassembly.Memory;
 using Reassembly.Parsing;
+using Reassembly.Policies;
 using Reassembly.Protocols;
 
 namespace Reassembly;
 
 /// <summary>
-/// Reassembles IPv4 and IPv6 fragments from captured frames, by today's Linux rules: duplicates inside held data are
-/// ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or 60 s
-/// (IPv6) of packet time.
+/// Reassembles IPv4 and IPv6 fragments from captured frames, by default by today's Linux rules: duplicates inside held
+/// data are ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or
+/// 60 s (IPv6) of packet time. A target-based <see cref="OverlapPolicy"/> can be chosen instead, globally or per
+/// destination, and every anomaly is counted and reported to <see cref="ReassemblyOptions.AnomalySink"/>.
 /// </summary>
 /// <remarks>
 /// Feed frames in capture order with <see cref="Process"/>; the clock is the largest timestamp seen, so expiry follows
 /// packet time and never the machine's. Once warm, processing a frame allocates nothing. An engine is not
 /// thread-safe: drive each one from one thread at a time.
 /// </remarks>
-public sealed class ReassemblyEngine
+public sealed partial class ReassemblyEngine
 {
     private readonly DatagramBufferPool _buffers = new();
     private readonly FragmentQueueDirectory _ipv4;
@@ -34,6 +36,10 @@ public sealed class ReassemblyEngine
         _ipv4 = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, ToNanoseconds(options.Ipv4Timeout), _buffers);
         _ipv6 = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, ToNanoseconds(options.Ipv6Timeout), _buffers);
         _recycleDatagram = RecycleDatagram;
+        _policies = new PolicyTable(options);
+        _maxFragments = options.MaxFragmentsPerDatagram;
+        _sink = options.AnomalySink;
+        _queueObserver = new QueueObserver(this);
     }
 
     /// <summary>Creates an engine.</summary>
@@ -62,8 +68,10 @@ public sealed class ReassemblyEngine
         if (timestampNanoseconds > _clock)
         {
             _clock = timestampNanoseconds;
+            _expiring = true;
             _ipv4.ExpireUntil(timestampNanoseconds);
             _ipv6.ExpireUntil(timestampNanoseconds);
+            _expiring = false;
         }
 
         if (LinkLayerDecoder.Decode(frame, linkType, out LinkLayerInfo link) != LinkDecodeStatus.Ok)
@@ -104,7 +112,19 @@ public sealed class ReassemblyEngine
                 // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
                 counters.ReasmReqds++;
                 counters.ReasmOKs++;
+                Report(AnomalyKind.Ipv6AtomicFragment, in fragment, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.PassThrough);
+            case PacketKind.OversizeFragment:
+                // Passed through as malformed, as before; an IDS still wants to hear of a ping of death.
+                counters.Malformed++;
+                Report(AnomalyKind.Oversize, in fragment, timestampNanoseconds);
+                return new FrameResult(FrameDisposition.PassThrough);
+            case PacketKind.IncompleteHeaderChain:
+                // RFC 7112: Linux's ipv6_frag_rcv counts the request, then discards the fragment (a header error,
+                // not a reassembly failure).
+                counters.ReasmReqds++;
+                Report(AnomalyKind.Ipv6IncompleteHeaderChain, in fragment, timestampNanoseconds);
+                return new FrameResult(FrameDisposition.Dropped);
             default:
                 counters.Malformed++;
                 return new FrameResult(FrameDisposition.PassThrough);
@@ -117,8 +137,10 @@ public sealed class ReassemblyEngine
     /// </summary>
     public void ExpireAll()
     {
+        _expiring = true;
         _ipv4.ExpireAll();
         _ipv6.ExpireAll();
+        _expiring = false;
     }
 
     /// <summary>
@@ -133,6 +155,7 @@ public sealed class ReassemblyEngine
         _frames = 0;
         _notIp = 0;
         _linkErrors = 0;
+        Array.Clear(_anomalyCounts);
     }
 
     /// <summary>Takes a snapshot of the counters.</summary>
@@ -144,6 +167,7 @@ public sealed class ReassemblyEngine
         Ipv4 = Snapshot(in _ipv4.Counters),
         Ipv6 = Snapshot(in _ipv6.Counters),
         QueuesInUse = QueuesInUse,
+        Anomalies = new AnomalyStatistics((long[])_anomalyCounts.Clone()),
     };
 
     private FrameResult Enqueue(FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds)
@@ -155,36 +179,61 @@ public sealed class ReassemblyEngine
         if (fragment.MoreFragments && (fragment.DataLength & 7) != 0)
         {
             counters.ReasmFails++;
+            Report(AnomalyKind.NotMultipleOf8, in fragment, timestampNanoseconds);
             return new FrameResult(FrameDisposition.Dropped);
         }
 
+        if (IsTinyIpv4Fragment(in fragment))
+        {
+            Report(AnomalyKind.TinyFirstFragment, in fragment, timestampNanoseconds);
+        }
+
         FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
-        switch (queue.Insert(frame, in fragment, linkType, interfaceId, _buffers))
+        if (!queue.HasPolicy)
+        {
+            // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy.
+            queue.Policy = _policies.Resolve(in fragment.Key);
+            queue.HasPolicy = true;
+            queue.Observer = _queueObserver;
+        }
+
+        QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, _buffers, _frames - 1, _maxFragments, out OverlapOutcome overlap);
+        switch (inserted)
         {
             case QueueInsertResult.Queued:
+                ReportOverlapIfAny(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Held);
             case QueueInsertResult.Complete:
-                return Complete(directory, queue, timestampNanoseconds);
+                ReportOverlapIfAny(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                return Complete(directory, queue, in fragment, timestampNanoseconds);
             case QueueInsertResult.Duplicate:
-                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
+                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP). Different bytes in
+                // a "duplicate" are what an evasion looks like, so they are reported as an overlap.
+                Report(overlap.BytesDiffer ? AnomalyKind.Overlap : AnomalyKind.Duplicate, in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Dropped);
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;
+                Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                break;
+            default:
+                // Teardrop counts as Linux counts it: an inconsistent end, not an overlap, because Linux checks the end first.
+                Report(ToAnomaly(inserted), in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
         }
 
-        // Overlap, inconsistent end, zero length: the whole datagram goes (ip_frag_queue's discard_qp).
+        // Overlap, inconsistent end, zero length, too many fragments: the whole datagram goes (ip_frag_queue's discard_qp).
         counters.ReasmFails++;
         directory.Remove(queue);
         return new FrameResult(FrameDisposition.Dropped);
     }
 
-    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, long timestampNanoseconds)
+    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
     {
         ref FamilyCounters counters = ref directory.Counters;
         FragmentProtocol protocol = directory.Protocol;
         if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
         {
+            Report(AnomalyKind.Oversize, in fragment, queue.Policy, default, timestampNanoseconds);
             counters.ReasmFails++;
             directory.Remove(queue);
             return new FrameResult(FrameDisposition.Dropped);

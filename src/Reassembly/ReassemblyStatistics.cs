@@ -20,4 +20,7 @@ public sealed record ReassemblyStatistics
 
     /// <summary>Incomplete datagrams currently held.</summary>
     public int QueuesInUse { get; init; }
+
+    /// <summary>Anomalies reported, per kind.</summary>
+    public required AnomalyStatistics Anomalies { get; init; }
 }

@@ -1,0 +1,127 @@
+using Reassembly.Core;
+using Reassembly.Parsing;
+using Reassembly.Policies;
+
+namespace Reassembly;
+
+// Anomaly reporting (issue 6): counting per kind and delivery to the sink, kept out of the per-fragment flow above.
+public sealed partial class ReassemblyEngine
+{
+    private const byte IcmpProtocol = 1;
+    private const byte TcpProtocol = 6;
+    private const byte UdpProtocol = 17;
+    private const int TcpHeaderLength = 20;
+    private const int UdpOrIcmpHeaderLength = 8;
+
+    private readonly PolicyTable _policies;
+    private readonly int _maxFragments;
+    private readonly IAnomalySink? _sink;
+    private readonly QueueObserver _queueObserver;
+    private readonly long[] _anomalyCounts = new long[AnomalyKindNames.Count];
+
+    // True while the directories expire queues, so that a removal heard then is a timeout.
+    private bool _expiring;
+
+    private static AnomalyKind ToAnomaly(QueueInsertResult result) => result switch
+    {
+        QueueInsertResult.Teardrop => AnomalyKind.Teardrop,
+        QueueInsertResult.PastEnd => AnomalyKind.PastEnd,
+        QueueInsertResult.ZeroLength => AnomalyKind.ZeroLength,
+        QueueInsertResult.TooManyFragments => AnomalyKind.TooManyFragments,
+        _ => AnomalyKind.ConflictingEnd,
+    };
+
+    /// <summary>
+    /// RFC 1858 and RFC 3128: an IPv4 first fragment too short for its transport header hides the header from a
+    /// filter, and a TCP fragment at offset 8 can rewrite the first one's flags. Reported, not dropped (Linux keeps them).
+    /// </summary>
+    private static bool IsTinyIpv4Fragment(in FragmentDescriptor fragment)
+    {
+        if (fragment.Key.Family != IpFamily.Ipv4)
+        {
+            return false;
+        }
+
+        byte protocol = fragment.Key.Protocol;
+        if (fragment.FragmentOffset == 8)
+        {
+            return protocol == TcpProtocol;
+        }
+
+        if (fragment.FragmentOffset != 0 || !fragment.MoreFragments)
+        {
+            return false;
+        }
+
+        return protocol switch
+        {
+            TcpProtocol => fragment.DataLength < TcpHeaderLength,
+            UdpProtocol or IcmpProtocol => fragment.DataLength < UdpOrIcmpHeaderLength,
+            _ => false,
+        };
+    }
+
+    /// <summary>A stateless anomaly of one fragment: the policy is the one its datagram would get.</summary>
+    private void Report(AnomalyKind kind, in FragmentDescriptor fragment, long timestampNanoseconds) =>
+        Report(kind, in fragment, _policies.Resolve(in fragment.Key), default, timestampNanoseconds);
+
+    private void ReportOverlapIfAny(in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
+    {
+        if (overlap.Overlapped)
+        {
+            Report(AnomalyKind.Overlap, in fragment, policy, in overlap, timestampNanoseconds);
+        }
+    }
+
+    private void Report(AnomalyKind kind, in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
+    {
+        _anomalyCounts[(int)kind]++;
+        if (_sink is null)
+        {
+            return;
+        }
+
+        bool overlapped = overlap.OverlapStart >= 0 && overlap.OverlapEnd > overlap.OverlapStart;
+        var anomaly = new AnomalyEvent(kind, timestampNanoseconds, fragment.Key.Family, fragment.Key.Source, fragment.Key.Destination, fragment.Key.Identification, policy)
+        {
+            FrameIndex = _frames - 1,
+            OtherFrameIndex = overlapped ? overlap.OtherFrameIndex : -1,
+            FragmentOffset = fragment.FragmentOffset,
+            FragmentEnd = fragment.FragmentEnd,
+            OverlapStart = overlapped ? overlap.OverlapStart : -1,
+            OverlapEnd = overlapped ? overlap.OverlapEnd : -1,
+            BytesDiffer = overlapped && overlap.BytesDiffer,
+        };
+        _sink.OnAnomaly(in anomaly);
+    }
+
+    private void ReportTimeout(FragmentQueue queue)
+    {
+        _anomalyCounts[(int)AnomalyKind.Timeout]++;
+        if (_sink is null)
+        {
+            return;
+        }
+
+        var anomaly = new AnomalyEvent(AnomalyKind.Timeout, _clock, queue.Key.Family, queue.Key.Source, queue.Key.Destination, queue.Key.Identification, queue.Policy)
+        {
+            FragmentEnd = queue.Length,
+        };
+        _sink.OnAnomaly(in anomaly);
+    }
+
+    /// <summary>
+    /// Tells expiries from the other removals: the directory removes a queue on its own only while expiring, and the
+    /// engine sets <see cref="_expiring"/> around exactly those calls.
+    /// </summary>
+    private sealed class QueueObserver(ReassemblyEngine engine) : IFragmentQueueObserver
+    {
+        public void OnRemoving(FragmentQueue queue)
+        {
+            if (engine._expiring)
+            {
+                engine.ReportTimeout(queue);
+            }
+        }
+    }
+}
