@@ -24,11 +24,17 @@ internal static class ReplayCommand
         outputFormat.AcceptOnlyFromAmong("pcap", "pcapng");
         var stats = new Option<FileInfo?>("--stats")
         {
-            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}}.",
+            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}, \"anomalies\": {kind: count}}.",
         };
         var reassembledOnly = new Option<bool>("--reassembled-only")
         {
             Description = "Write only the reassembled datagrams, not the packets that pass through unchanged.",
+        };
+        var events = new Option<FileInfo?>("--events")
+        {
+            Description = "Write every anomaly as one JSON object per line to this file ('-' for standard output): overlaps (with the frames and "
+                + "byte ranges in conflict and whether the bytes differ), teardrop, oversize, tiny first fragments, duplicates, conflicting ends, "
+                + "timeouts, IPv6 RFC 7112 and RFC 6946 cases. Frame indexes are 0-based input positions (Wireshark's frame number minus one).",
         };
         var quiet = new Option<bool>("--quiet", "-q")
         {
@@ -47,12 +53,16 @@ internal static class ReplayCommand
             outputFormat,
             stats,
             reassembledOnly,
+            events,
             quiet,
         };
         engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             string? format = parseResult.GetValue(outputFormat);
+            AnomalyJsonLinesWriter? eventsWriter = parseResult.GetValue(events) is { } eventsFile
+                ? new AnomalyJsonLinesWriter(eventsFile.Name == "-" ? "-" : eventsFile.FullName)
+                : null;
             var settings = new ReplaySettings
             {
                 InputPath = parseResult.GetValue(input)!.FullName,
@@ -61,7 +71,8 @@ internal static class ReplayCommand
                 StatisticsPath = parseResult.GetValue(stats) is { } statsFile ? (statsFile.Name == "-" ? "-" : statsFile.FullName) : null,
                 ReassembledOnly = parseResult.GetValue(reassembledOnly),
                 Quiet = parseResult.GetValue(quiet),
-                Engine = engine.Bind(parseResult),
+                Engine = engine.Bind(parseResult, eventsWriter),
+                Events = eventsWriter,
             };
             return new ReplayRunner(settings, Console.Error, Console.Out).RunAsync(cancellationToken);
         });

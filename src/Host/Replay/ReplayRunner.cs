@@ -40,6 +40,17 @@ internal sealed class ReplayRunner
             return Fail(ExitCodes.InputError, $"{input}: {Describe(e)}");
         }
 
+        try
+        {
+            _settings.Events?.Open();
+        }
+        catch (OutputFailedException e)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            return Fail(ExitCodes.OutputError, e.Message);
+        }
+
+        using AnomalyJsonLinesWriter? events = _settings.Events;
         await using (reader.ConfigureAwait(false))
         {
             ReassemblyEngine engine = ReassemblyEngine.Create(_settings.Engine);
@@ -83,9 +94,10 @@ internal sealed class ReplayRunner
             }
 
             // End of input: nothing more can arrive, so whatever is still incomplete is expired (and counted).
-            engine.ExpireAll();
             try
             {
+                engine.ExpireAll();
+                events?.Dispose();
                 await handler.CompleteAsync().ConfigureAwait(false);
             }
             catch (OutputFailedException e)
@@ -152,6 +164,7 @@ internal sealed class ReplayRunner
             $"reassembly: {_settings.InputPath} ({FormatName(reader.Format)}, {reader.Interfaces.Count} interface(s)): {framesRead} frames in {elapsed.TotalSeconds:F2} s"));
         WriteFamilyLine("ipv4", statistics.Ipv4);
         WriteFamilyLine("ipv6", statistics.Ipv6);
+        WriteAnomalyLine(statistics.Anomalies);
         if (statistics.NotIp > 0 || statistics.LinkErrors > 0)
         {
             _errors.WriteLine(string.Create(invariant, $"  other: {statistics.NotIp} not IP, {statistics.LinkErrors} with a bad or unsupported link-layer header (passed through)"));
@@ -170,6 +183,23 @@ internal sealed class ReplayRunner
         _errors.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"  {name}: {family.ReasmReqds} fragments, {family.ReasmOKs} reassembled, {family.ReasmFails} failed ({family.ReasmTimeout} timed out, {family.ReasmOverlaps} overlaps), {family.NotFragmented} not fragmented, {family.Malformed} malformed"));
+    }
+
+    private void WriteAnomalyLine(AnomalyStatistics anomalies)
+    {
+        var parts = new List<string>();
+        foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
+        {
+            if (anomalies[kind] > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{anomalies[kind]} {AnomalyKindNames.ToName(kind)}"));
+            }
+        }
+
+        if (parts.Count > 0)
+        {
+            _errors.WriteLine($"  anomalies: {string.Join(", ", parts)}");
+        }
     }
 
     private int Fail(int exitCode, string message)

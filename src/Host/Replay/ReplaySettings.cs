@@ -20,4 +20,7 @@ internal sealed class ReplaySettings
     public bool Quiet { get; init; }
 
     public required ReassemblyOptions Engine { get; init; }
+
+    /// <summary>The <c>--events</c> output, already given to <see cref="Engine"/> as its sink; null without <c>--events</c>.</summary>
+    public AnomalyJsonLinesWriter? Events { get; init; }
 }

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Reassembly.Host.Replay;
 
 /// <summary>
-/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}}</c>, family counters
-/// named as Linux's SNMP counters.
+/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "anomalies": {...}}</c>,
+/// family counters named as Linux's SNMP counters, anomaly counts by kind name (every kind, zeros included).
 /// </summary>
 internal static class StatisticsJson
 {
@@ -23,6 +23,13 @@ internal static class StatisticsJson
         json.WriteNumber("FramesWritten", outcome.FramesWritten);
         json.WriteNumber("DatagramsWritten", outcome.DatagramsWritten);
         json.WriteNumber("PassedThroughWritten", outcome.PassedThroughWritten);
+        json.WriteEndObject();
+        json.WriteStartObject("anomalies");
+        foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
+        {
+            json.WriteNumber(AnomalyKindNames.ToName(kind), statistics.Anomalies[kind]);
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();
