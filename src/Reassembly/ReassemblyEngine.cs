@@ -246,6 +246,7 @@ public sealed partial class ReassemblyEngine
             ? _spareDatagrams[--_spareDatagramCount]
             : new ReassembledDatagram(_buffers, _recycleDatagram);
         datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
+        datagram.AttachIdentity(queue.Key.Identification, queue.Policy);
         counters.ReasmOKs++;
         directory.Remove(queue);
         return new FrameResult(FrameDisposition.Reassembled, datagram);

@@ -36,6 +36,12 @@ internal static class ReplayCommand
                 + "byte ranges in conflict and whether the bytes differ), teardrop, oversize, tiny first fragments, duplicates, conflicting ends, "
                 + "timeouts, IPv6 RFC 7112 and RFC 6946 cases. Frame indexes are 0-based input positions (Wireshark's frame number minus one).",
         };
+        var comparePolicies = new Option<bool>("--compare-policies")
+        {
+            Description = "Also reassemble the capture under every overlap policy at once and report each datagram whose bytes differ between policies "
+                + "(which hosts would see what): a summary on standard error, and one 'policy-divergence' record per datagram in --events. "
+                + "The output capture still follows --policy.",
+        };
         var quiet = new Option<bool>("--quiet", "-q")
         {
             Description = "No summary on standard error (errors are still reported).",
@@ -54,6 +60,7 @@ internal static class ReplayCommand
             stats,
             reassembledOnly,
             events,
+            comparePolicies,
             quiet,
         };
         engine.AddTo(command);
@@ -71,6 +78,7 @@ internal static class ReplayCommand
                 StatisticsPath = parseResult.GetValue(stats) is { } statsFile ? (statsFile.Name == "-" ? "-" : statsFile.FullName) : null,
                 ReassembledOnly = parseResult.GetValue(reassembledOnly),
                 Quiet = parseResult.GetValue(quiet),
+                ComparePolicies = parseResult.GetValue(comparePolicies),
                 Engine = engine.Bind(parseResult, eventsWriter),
                 Events = eventsWriter,
             };

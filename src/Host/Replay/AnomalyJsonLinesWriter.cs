@@ -75,6 +75,26 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
         }
     }
 
+    /// <summary>Writes one record that is not an engine anomaly (a policy divergence): <paramref name="body"/> writes its properties.</summary>
+    public void WriteRecord(Action<Utf8JsonWriter> body)
+    {
+        Utf8JsonWriter json = _json ?? throw new InvalidOperationException("Open the events output first.");
+        try
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+            json.Flush();
+            json.Reset();
+            _stream!.WriteByte((byte)'\n');
+            Written++;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputFailedException(_path, e);
+        }
+    }
+
     public void Dispose()
     {
         _json?.Dispose();

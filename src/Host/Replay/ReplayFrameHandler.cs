@@ -17,11 +17,14 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
     private CaptureFileWriter? _writer;
     private int[] _outputInterface = [];
 
-    public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings)
+    private readonly PolicyComparison? _comparison;
+
+    public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings, PolicyComparison? comparison = null)
     {
         _engine = engine;
         _reader = reader;
         _settings = settings;
+        _comparison = comparison;
     }
 
     public long FramesWritten { get; private set; }
@@ -34,6 +37,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler
 
     public void OnFrame(in CaptureFrame frame)
     {
+        _comparison?.OnFrame(in frame);
         FrameResult result = _engine.Process(frame.Data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
         switch (result.Disposition)
         {

@@ -54,7 +54,8 @@ internal sealed class ReplayRunner
         await using (reader.ConfigureAwait(false))
         {
             ReassemblyEngine engine = ReassemblyEngine.Create(_settings.Engine);
-            var handler = new ReplayFrameHandler(engine, () => reader, _settings);
+            PolicyComparison? comparison = _settings.ComparePolicies ? new PolicyComparison(_settings.Engine) : null;
+            var handler = new ReplayFrameHandler(engine, () => reader, _settings, comparison);
             var outcome = new ReplayOutcome();
             CaptureReadSummary? read = null;
             try
@@ -97,7 +98,13 @@ internal sealed class ReplayRunner
             try
             {
                 engine.ExpireAll();
-                events?.Dispose();
+                comparison?.Finish();
+                if (events is not null)
+                {
+                    comparison?.WriteEvents(events);
+                    events.Dispose();
+                }
+
                 await handler.CompleteAsync().ConfigureAwait(false);
             }
             catch (OutputFailedException e)
@@ -117,6 +124,7 @@ internal sealed class ReplayRunner
             if (!_settings.Quiet)
             {
                 WriteSummary(reader, read, statistics, outcome, handler.WrittenFormat, clock.Elapsed);
+                comparison?.WriteSummary(_errors);
             }
 
             if (outcome.InputProblem is not null)

@@ -19,6 +19,9 @@ internal sealed class ReplaySettings
 
     public bool Quiet { get; init; }
 
+    /// <summary><c>--compare-policies</c>: also reassemble under every policy and report the datagrams that differ.</summary>
+    public bool ComparePolicies { get; init; }
+
     public required ReassemblyOptions Engine { get; init; }
 
     /// <summary>The <c>--events</c> output, already given to <see cref="Engine"/> as its sink; null without <c>--events</c>.</summary>
