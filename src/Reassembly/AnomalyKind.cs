@@ -50,4 +50,11 @@ public enum AnomalyKind
 
     /// <summary>An IPv6 atomic fragment (offset 0, M clear; RFC 6946): passed through at once, never queued.</summary>
     Ipv6AtomicFragment,
+
+    /// <summary>
+    /// An IPv6 fragment whose headers before the Fragment header (the unfragmentable part, Next Header chain
+    /// included) differ from those of the datagram's first-arrived fragment. Reported only: the reassembled packet
+    /// takes the offset-0 fragment's, as RFC 8200 section 4.5 says.
+    /// </summary>
+    Ipv6HeaderMismatch,
 }

@@ -61,6 +61,32 @@ public sealed partial class ReassemblyEngine
         };
     }
 
+    /// <summary>
+    /// RFC 8200 4.5 builds the unfragmentable part from the offset-0 fragment and ignores the others', so headers that
+    /// differ between fragments are invisible in the result; an IDS wants to hear of them. The comparison covers the
+    /// IPv6 Next Header byte and every extension header before the Fragment header (Payload Length differs by nature).
+    /// </summary>
+    private void CheckUnfragmentablePart(FragmentQueue queue, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, long timestampNanoseconds)
+    {
+        ReadOnlySpan<byte> packet = frame.Slice(fragment.NetworkOffset);
+        ReadOnlySpan<byte> extensions = packet[Ipv6Header.Length..fragment.HeaderLength];
+
+        // HashCode is seeded per process, so a sender cannot craft two different header sets that collide.
+        var hash = new HashCode();
+        hash.Add(packet[Ipv6Header.NextHeader]);
+        hash.AddBytes(extensions);
+        int value = hash.ToHashCode();
+        if (queue.UnfragmentableLength < 0)
+        {
+            queue.UnfragmentableLength = extensions.Length;
+            queue.UnfragmentableHash = value;
+        }
+        else if (queue.UnfragmentableLength != extensions.Length || queue.UnfragmentableHash != value)
+        {
+            Report(AnomalyKind.Ipv6HeaderMismatch, in fragment, queue.Policy, default, timestampNanoseconds);
+        }
+    }
+
     /// <summary>A stateless anomaly of one fragment: the policy is the one its datagram would get.</summary>
     private void Report(AnomalyKind kind, in FragmentDescriptor fragment, long timestampNanoseconds) =>
         Report(kind, in fragment, _policies.Resolve(in fragment.Key), default, timestampNanoseconds);

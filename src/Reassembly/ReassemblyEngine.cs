@@ -197,6 +197,11 @@ public sealed partial class ReassemblyEngine
             queue.Observer = _queueObserver;
         }
 
+        if (fragment.Key.Family == IpFamily.Ipv6)
+        {
+            CheckUnfragmentablePart(queue, frame, in fragment, timestampNanoseconds);
+        }
+
         QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, _buffers, _frames - 1, _maxFragments, out OverlapOutcome overlap);
         switch (inserted)
         {

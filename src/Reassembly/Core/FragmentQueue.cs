@@ -52,6 +52,12 @@ internal sealed class FragmentQueue
     /// <summary>True once the engine has chosen <see cref="Policy"/>.</summary>
     public bool HasPolicy;
 
+    /// <summary>IPv6: length of the first-arrived fragment's unfragmentable part, or -1 before any fragment arrived.</summary>
+    public int UnfragmentableLength;
+
+    /// <summary>IPv6: a keyed hash of that unfragmentable part, to tell later fragments whose headers differ.</summary>
+    public int UnfragmentableHash;
+
     /// <summary>Told of every removal; see <see cref="ReleaseBuffer"/>.</summary>
     public IFragmentQueueObserver? Observer;
 
@@ -83,6 +89,8 @@ internal sealed class FragmentQueue
         _segments.Clear();
         Policy = OverlapPolicy.LinuxModern;
         HasPolicy = false;
+        UnfragmentableLength = -1;
+        UnfragmentableHash = 0;
         _length = 0;
         _received = 0;
         _payloadStart = 0;

@@ -161,6 +161,20 @@ public sealed class AnomalyEventTests
     }
 
     [Fact]
+    public void Ipv6FragmentsWhoseHeadersBeforeTheFragmentHeaderDifferAreReportedAndTheFirstFragmentsHeadersKept()
+    {
+        byte[] data = PacketBuilder.Payload(64);
+        (byte, byte[]) options = (60, PacketBuilder.Ipv6Option(8));
+        _harness.FeedIpv6(PacketBuilder.Ipv6Fragment(data[..32], 0, true, 8, 17, options));
+        _harness.FeedIpv6(PacketBuilder.Ipv6Fragment(data[32..48], 32, true, 8, 17, options));
+        Assert.Empty(_sink.Events);
+
+        Assert.Equal(FrameDisposition.Reassembled, _harness.FeedIpv6(PacketBuilder.Ipv6Fragment(data[48..], 48, false, 8, 17, (60, PacketBuilder.Ipv6Option(16)))));
+        Assert.Equal((48, 64), (Only(AnomalyKind.Ipv6HeaderMismatch).FragmentOffset, Only(AnomalyKind.Ipv6HeaderMismatch).FragmentEnd));
+        Assert.Equal(PacketBuilder.Ipv6Whole(data, 17, options), Assert.Single(_harness.Packets));
+    }
+
+    [Fact]
     public void WithoutASinkAnomaliesAreStillCounted()
     {
         var harness = new EngineHarness();
