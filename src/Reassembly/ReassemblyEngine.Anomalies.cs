@@ -91,11 +91,17 @@ public sealed partial class ReassemblyEngine
     private void Report(AnomalyKind kind, in FragmentDescriptor fragment, long timestampNanoseconds) =>
         Report(kind, in fragment, _policies.Resolve(in fragment.Key), default, timestampNanoseconds);
 
-    private void ReportOverlapIfAny(in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
+    /// <summary>
+    /// A fragment that was kept or ignored: nothing if it touched no held data; a duplicate if none of its bytes was
+    /// kept and they equal the held ones; else an overlap. Different bytes in a "duplicate" are what an evasion looks
+    /// like, so they are an overlap even where Linux ignores them.
+    /// </summary>
+    private void ReportPlacement(in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
     {
         if (overlap.Overlapped)
         {
-            Report(AnomalyKind.Overlap, in fragment, policy, in overlap, timestampNanoseconds);
+            AnomalyKind kind = overlap.Kept == 0 && !overlap.BytesDiffer ? AnomalyKind.Duplicate : AnomalyKind.Overlap;
+            Report(kind, in fragment, policy, in overlap, timestampNanoseconds);
         }
     }
 

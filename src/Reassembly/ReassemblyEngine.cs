@@ -206,15 +206,14 @@ public sealed partial class ReassemblyEngine
         switch (inserted)
         {
             case QueueInsertResult.Queued:
-                ReportOverlapIfAny(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Held);
             case QueueInsertResult.Complete:
-                ReportOverlapIfAny(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return Complete(directory, queue, in fragment, timestampNanoseconds);
             case QueueInsertResult.Duplicate:
-                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP). Different bytes in
-                // a "duplicate" are what an evasion looks like, so they are reported as an overlap.
-                Report(overlap.BytesDiffer ? AnomalyKind.Overlap : AnomalyKind.Duplicate, in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Dropped);
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;

@@ -212,7 +212,7 @@ internal sealed class FragmentQueue
     {
         bool segments = Policy != OverlapPolicy.LinuxModern;
         int count = segments ? _segments.Count : _runs.Count;
-        int index = 0;
+        int index = segments || count == 0 ? 0 : _runs.FirstRunEndingAfter(start);
         while (index < count && RangeEnd(segments, index) <= start)
         {
             index++;

@@ -184,6 +184,25 @@ public abstract class OverlapPolicyTests
     }
 
     [Fact]
+    public void ALastFragmentWhollyHeldCompletesUnderATargetPolicyButNotUnderLinuxModern()
+    {
+        // Linux completes only after a successful insert, so a duplicate last fragment leaves the datagram waiting;
+        // a target host (frag3's completion check) rebuilds as soon as everything is held.
+        byte[] data = PacketBuilder.Payload(64);
+        foreach (OverlapPolicy policy in new[] { OverlapPolicy.LinuxModern, OverlapPolicy.Solaris })
+        {
+            var sink = new RecordingSink();
+            var harness = new EngineHarness(Options(policy, sink));
+            harness.Feed(Fragment(data[..32], 0, true));
+            harness.Feed(Fragment(data[32..], 32, true));
+            FrameDisposition last = harness.Feed(Fragment(data[32..], 32, false));
+
+            Assert.Equal(policy == OverlapPolicy.LinuxModern ? FrameDisposition.Dropped : FrameDisposition.Reassembled, last);
+            Assert.Equal(AnomalyKind.Duplicate, Assert.Single(sink.Events).Kind);
+        }
+    }
+
+    [Fact]
     public void ALastFragmentInsideHeldDataIsATeardropUnderEveryPolicy()
     {
         foreach (OverlapPolicy policy in Enum.GetValues<OverlapPolicy>())
