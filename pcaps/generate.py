@@ -19,7 +19,9 @@ the format).  The expected output is computed twice, independently:
    and reassembles it following Linux's inet_frag rules ("runs", duplicate vs
    overlap).
 
-The script fails if the two disagree.  ``sample.pcap`` is written by the
+The script fails if the two disagree.  The attack captures in ``attacks/`` get one expected
+output per overlap policy, again by construction and by a policy model (``attack_model``).
+``sample.pcap`` is written by the
 benchmark generator ``<repo>/../shared/bench/genfrag.py``; its expected output
 comes from the model only (the genfrag sidecar's counts are cross-checked).
 If genfrag.py is not present, the committed sample.pcap is kept and only its
@@ -1255,7 +1257,7 @@ class PolicyQueue:
         self.pieces = []              # target policies: [start, end, frame] sorted, disjoint
         self.buf = bytearray(65536 + 64)
         self.held = bytearray(65536 + 64)   # 1 where a byte is held
-        self.count = 0
+        self.unfrag = None
 
     def overlap(self, off, end, data):
         """(first overlapped byte, end of the last, bytes differ) against what is held, or None."""
@@ -1361,6 +1363,7 @@ def attack_model(blob, policy):
                 continue
             data, head = ip[hl:tot], ip[:hl]
             key = (fam, ip[12:16], ip[16:20], ip[4:6], proto)
+            unfrag = None
             if off + len(data) > 65535:
                 note("oversize")
                 out.append((ts, iface, d))
@@ -1368,15 +1371,21 @@ def attack_model(blob, policy):
             if (off == 8 and proto == P_TCP) or (off == 0 and not last and len(data) < {P_TCP: 20, P_UDP: 8, P_ICMP: 8}.get(proto, 0)):
                 note("tiny-first-fragment")
         else:
-            assert ip[6] == P_FRAGMENT
+            nh, pos, prev = ip[6], 40, 6
+            while nh in (P_HOPOPT, P_ROUTING, P_DSTOPTS):
+                prev, nh, pos = pos, ip[pos], pos + (ip[pos + 1] + 1) * 8
+            assert nh == P_FRAGMENT
             plen = struct.unpack("!H", ip[4:6])[0]
-            fnh, _r, fo, ident = struct.unpack("!BBHI", ip[40:48])
+            fnh, _r, fo, ident = struct.unpack("!BBHI", ip[pos:pos + 8])
             off, last = fo & 0xFFF8, not (fo & 1)
-            data = ip[48:40 + plen]
-            head = bytearray(ip[:40])
-            head[6] = fnh
+            data = ip[pos + 8:40 + plen]
+            head = bytearray(ip[:pos])
+            head[prev] = fnh
             head = bytes(head)
             key = (fam, ip[8:24], ip[24:40], ident)
+            # The unfragmentable part (Next Header byte and headers before the Fragment header) of the first
+            # fragment to arrive; later fragments that differ are reported (the result keeps offset 0's).
+            unfrag = bytes([ip[6]]) + ip[40:pos]
             if off == 0 and last:
                 note("ipv6-atomic-fragment")
                 out.append((ts, iface, d))
@@ -1393,6 +1402,13 @@ def attack_model(blob, policy):
             raise Ambiguous("not a multiple of 8")
         pq = queues.setdefault(key, PolicyQueue())
         q = pq.q
+        if unfrag is not None:
+            # IPv6: the unfragmentable part (Next Header byte and headers before the Fragment header) of the
+            # queue's first-arrived fragment; a later fragment that differs is reported, the result keeps offset 0's.
+            if pq.unfrag is None:
+                pq.unfrag = unfrag
+            elif pq.unfrag != unfrag:
+                note("ipv6-header-mismatch")
         if last:
             if end < q.len or (q.last_in and end != q.len):
                 note("teardrop" if pq.overlap(off, end, data) else "conflicting-end")
@@ -1581,7 +1597,9 @@ def cap_ipv6_chain():
                         "ipv6_frag_rcv), so its second fragment expires. H2: a first fragment whose Destination "
                         "Options header (in the fragmentable part) is cut by the fragment's end: dropped too. H3: "
                         "an atomic fragment (offset 0, M clear) carrying a UDP datagram: passed through at once. "
-                        "H4: a clean UDP datagram reassembles. The same under every policy.",
+                        "H4: a clean UDP datagram reassembles. H5: its fragments carry different Destination Options headers "
+                        "before the Fragment header: reported (ipv6-header-mismatch), reassembled with the offset-0 "
+                        "fragment's. The same under every policy.",
                         "RFC 7112 section 5, RFC 6946 section 4, Linux net/ipv6/reassembly.c")
     rng = random.Random(204)
     s, d = a6("2001:db8:77::1"), a6("2001:db8:77::2")
@@ -1600,6 +1618,15 @@ def cap_ipv6_chain():
     cap.add(link, H4.frag(*H4.pieces[1]))
     i = cap.add(link, H4.frag(*H4.pieces[0]))
     cap.expect(POLICIES, i, link + H4.reassembled())
+    # H5: the offset-0 fragment carries a Destination Options header before its Fragment header, the later one a
+    # different (longer) one: reported, and the result keeps the offset-0 fragment's header.
+    H5 = Dgram6(s, d, 0x7705, [ext_opts(P_DSTOPTS)], P_UDP, udp(s, d, 40001, 40000, payload(rng, 200)), [128])
+    cap.add(link, H5.frag(*H5.pieces[0]))
+    H5.exts = [ext_opts(P_DSTOPTS, bytes([0x1E, 4, 0, 0, 0, 0]))]
+    late = H5.frag(*H5.pieces[1])
+    H5.exts = [ext_opts(P_DSTOPTS)]
+    i = cap.add(link, late)
+    cap.expect(POLICIES, i, link + H5.reassembled())
     return cap
 
 
