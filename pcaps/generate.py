@@ -19,7 +19,9 @@ the format).  The expected output is computed twice, independently:
    and reassembles it following Linux's inet_frag rules ("runs", duplicate vs
    overlap).
 
-The script fails if the two disagree.  ``sample.pcap`` is written by the
+The script fails if the two disagree.  The attack captures in ``attacks/`` get one expected
+output per overlap policy, again by construction and by a policy model (``attack_model``).
+``sample.pcap`` is written by the
 benchmark generator ``<repo>/../shared/bench/genfrag.py``; its expected output
 comes from the model only (the genfrag sidecar's counts are cross-checked).
 If genfrag.py is not present, the committed sample.pcap is kept and only its
@@ -1215,6 +1217,442 @@ def verify_capture(fname, tmp):
     return notes
 
 
+# --------------------------------------------------------------------------
+# Attack captures (pcaps/attacks/): expected output per overlap policy
+# --------------------------------------------------------------------------
+
+ATTACKS = os.path.join(HERE, "attacks")
+POLICIES = ["linux-modern", "first", "last", "bsd", "bsd-right", "linux", "windows", "solaris"]
+P_TCP = 6
+
+# Suricata's expected bytes for Novak's pattern (OISF/suricata src/defrag.c, DefragSturgesNovak*Test), one
+# letter per 8 bytes; bsd-right follows frag3's rule (spp_frag3.c), which Suricata does not implement.
+NOVAK_EXPECTED = {
+    "bsd": "AAAJJBCCCLLLMMMFFFGGHHIQ", "linux": "AAAJJBKKKLLLMMMFFFGGPHQQ",
+    "windows": "AAAJBBCCCLLLMEEFFFGGHHIQ", "solaris": "AAAJBBCCCLLLMMMFFFGGHHIQ",
+    "first": "AAAJBBCCCLDLMEEFFFGGHHIQ", "last": "AJJJJBKKKLLLMMMFNFGOPHQQ",
+    "bsd-right": "AJJJBBKKKLLLMMMFFFGGHHQQ",
+}
+NOVAK = [("A", 0, 24), ("B", 32, 16), ("C", 48, 24), ("D", 80, 8), ("E", 104, 16), ("F", 120, 24),
+         ("G", 144, 16), ("H", 160, 16), ("I", 176, 8), ("J", 8, 32), ("K", 48, 24), ("L", 72, 24),
+         ("M", 96, 24), ("N", 128, 8), ("O", 152, 8), ("P", 160, 8), ("Q", 176, 16)]
+
+
+def new_wins(policy, hs, he, ns, ne):
+    """Does new fragment [ns, ne) take the bytes it overlaps of the held piece [hs, he)?"""
+    return {
+        "first": False,
+        "last": True,
+        "bsd": ns < hs,
+        "linux": ns <= hs,
+        "windows": ns < hs and ne > he,
+        "solaris": ns < hs and ne >= he,
+        "bsd-right": (he < ne) if hs < ns else (ne >= he),
+    }[policy]
+
+
+class PolicyQueue:
+    def __init__(self):
+        self.q = Queue()              # linux-modern runs (queue_insert)
+        self.pieces = []              # target policies: [start, end, frame] sorted, disjoint
+        self.buf = bytearray(65536 + 64)
+        self.held = bytearray(65536 + 64)   # 1 where a byte is held
+        self.unfrag = None
+
+    def overlap(self, off, end, data):
+        """(first overlapped byte, end of the last, bytes differ) against what is held, or None."""
+        idx = [i for i in range(off, end) if self.held[i]]
+        if not idx:
+            return None
+        differ = any(self.buf[i] != data[i - off] for i in idx)
+        return idx[0], idx[-1] + 1, differ
+
+    def place(self, policy, off, end, data, frame):
+        """Target policies: returns (newly covered bytes, kept bytes)."""
+        out, pos, new_cov, kept = [], off, 0, 0
+
+        def take(a, b, newly):
+            nonlocal new_cov, kept
+            self.buf[a:b] = data[a - off:b - off]
+            for i in range(a, b):
+                self.held[i] = 1
+            kept += b - a
+            if newly:
+                new_cov += b - a
+            out.append([a, b, frame])
+
+        before = [p for p in self.pieces if p[1] <= off]
+        touched = [p for p in self.pieces if p[1] > off and p[0] < end]
+        after = [p for p in self.pieces if p[0] >= end and p[1] > off]
+        for hs, he, hf in touched:
+            if pos < hs:
+                take(pos, hs, True)
+            os_, oe = max(hs, off), min(he, end)
+            if new_wins(policy, hs, he, off, end):
+                if hs < os_:
+                    out.append([hs, os_, hf])
+                take(os_, oe, False)
+                if oe < he:
+                    out.append([oe, he, hf])
+            else:
+                out.append([hs, he, hf])
+            pos = max(pos, oe)
+        if pos < end:
+            take(pos, end, True)
+        merged = []
+        for piece in out:
+            if merged and merged[-1][2] == piece[2] and merged[-1][1] == piece[0]:
+                merged[-1][1] = piece[1]
+            else:
+                merged.append(piece)
+        self.pieces = before + merged + after
+        return new_cov, kept
+
+
+def finish(fam, head, payload):
+    if fam == "ipv4":
+        tot = len(head) + len(payload)
+        if tot > 65535:
+            return None
+        h = bytearray(head)
+        h[2:4] = struct.pack("!H", tot)
+        h[6:8] = struct.pack("!H", struct.unpack("!H", h[6:8])[0] & 0xC000)
+        h[10:12] = b"\x00\x00"
+        h[10:12] = struct.pack("!H", csum(bytes(h)))
+        return bytes(h) + payload
+    plen = len(head) - 40 + len(payload)
+    if plen > 65535:
+        return None
+    return head[:4] + struct.pack("!H", plen) + head[6:] + payload
+
+
+def holds_chain(nh, data):
+    """RFC 7112 as the engine applies it (Linux's minimums: TCP 20, UDP 8, ICMPv6 8, others 1)."""
+    pos = 0
+    while nh in (P_ROUTING, P_DSTOPTS):
+        if pos + 2 > len(data):
+            return False
+        nh, pos = data[pos], pos + (data[pos + 1] + 1) * 8
+        if pos > len(data):
+            return False
+    return pos + {P_TCP: 20, P_UDP: 8, P_ICMPV6: 8}.get(nh, 1) <= len(data)
+
+
+def attack_model(blob, policy):
+    """Replays an attack capture under ``policy`` (Ethernet, no VLANs, no IPv4 options, IPv6 without
+    extension headers before the Fragment header). Returns (output frames, anomaly counts)."""
+    _fmt, itfs, frames, _tr = read_capture(blob)
+    queues, out, anomalies = {}, [], {}
+
+    def note(kind):
+        anomalies[kind] = anomalies.get(kind, 0) + 1
+
+    for index, (ts, iface, d) in enumerate(frames):
+        assert itfs[iface][0] == LT_ETHERNET
+        fam, l2, tags = parse_link(LT_ETHERNET, d)
+        ip = d[l2:]
+        assert fam is not None and not tags
+        if fam == "ipv4":
+            hl = (ip[0] & 15) * 4
+            assert hl == 20
+            tot = struct.unpack("!H", ip[2:4])[0]
+            fo = struct.unpack("!H", ip[6:8])[0]
+            off, last, proto = (fo & 0x1FFF) * 8, not (fo & 0x2000), ip[9]
+            if off == 0 and last:
+                out.append((ts, iface, d))
+                continue
+            data, head = ip[hl:tot], ip[:hl]
+            key = (fam, ip[12:16], ip[16:20], ip[4:6], proto)
+            unfrag = None
+            if off + len(data) > 65535:
+                note("oversize")
+                out.append((ts, iface, d))
+                continue
+            if (off == 8 and proto == P_TCP) or (off == 0 and not last and len(data) < {P_TCP: 20, P_UDP: 8, P_ICMP: 8}.get(proto, 0)):
+                note("tiny-first-fragment")
+        else:
+            nh, pos, prev = ip[6], 40, 6
+            while nh in (P_HOPOPT, P_ROUTING, P_DSTOPTS):
+                prev, nh, pos = pos, ip[pos], pos + (ip[pos + 1] + 1) * 8
+            assert nh == P_FRAGMENT
+            plen = struct.unpack("!H", ip[4:6])[0]
+            fnh, _r, fo, ident = struct.unpack("!BBHI", ip[pos:pos + 8])
+            off, last = fo & 0xFFF8, not (fo & 1)
+            data = ip[pos + 8:40 + plen]
+            head = bytearray(ip[:pos])
+            head[prev] = fnh
+            head = bytes(head)
+            key = (fam, ip[8:24], ip[24:40], ident)
+            # The unfragmentable part (Next Header byte and headers before the Fragment header) of the first
+            # fragment to arrive; later fragments that differ are reported (the result keeps offset 0's).
+            unfrag = bytes([ip[6]]) + ip[40:pos]
+            if off == 0 and last:
+                note("ipv6-atomic-fragment")
+                out.append((ts, iface, d))
+                continue
+            if off + len(data) > 65535:
+                note("oversize")
+                out.append((ts, iface, d))
+                continue
+            if off == 0 and not holds_chain(fnh, data):
+                note("ipv6-incomplete-header-chain")
+                continue
+        end = off + len(data)
+        if not last and len(data) % 8:
+            raise Ambiguous("not a multiple of 8")
+        pq = queues.setdefault(key, PolicyQueue())
+        q = pq.q
+        if unfrag is not None:
+            # IPv6: the unfragmentable part (Next Header byte and headers before the Fragment header) of the
+            # queue's first-arrived fragment; a later fragment that differs is reported, the result keeps offset 0's.
+            if pq.unfrag is None:
+                pq.unfrag = unfrag
+            elif pq.unfrag != unfrag:
+                note("ipv6-header-mismatch")
+        if last:
+            if end < q.len or (q.last_in and end != q.len):
+                note("teardrop" if pq.overlap(off, end, data) else "conflicting-end")
+                del queues[key]
+                continue
+            q.last_in, q.len = True, end
+        elif end > q.len:
+            if q.last_in:
+                raise Ambiguous("past the end")
+            q.len = end
+        if end == off:
+            raise Ambiguous("zero length")
+        seen = pq.overlap(off, end, data)
+        if policy == "linux-modern":
+            res = queue_insert(q, off, end)
+            if res == "dup":
+                note("overlap" if seen[2] else "duplicate")
+                continue
+            if res == "overlap":
+                note("overlap")
+                del queues[key]
+                continue
+            pq.buf[off:end] = data
+            for i in range(off, end):
+                pq.held[i] = 1
+            q.meat += len(data)
+            takes_head = off == 0
+        else:
+            new_cov, kept = pq.place(policy, off, end, data, index)
+            if kept == 0:
+                note("overlap" if seen[2] else "duplicate")
+            else:
+                if seen:
+                    note("overlap")
+                q.meat += new_cov
+            takes_head = kept > 0 and off == 0 and pq.pieces[0][0] == 0 and pq.pieces[0][2] == index
+        if takes_head:
+            q.first = (d[:l2], iface, head)
+        if q.first is not None and q.last_in and q.meat == q.len:
+            del queues[key]
+            link, iface0, head0 = q.first
+            ip_out = finish(fam, head0, bytes(pq.buf[:q.len]))
+            if ip_out is None:
+                note("oversize")
+                continue
+            out.append((ts, iface0, link + ip_out))
+    for _ in queues:
+        note("timeout")
+    return out, anomalies
+
+
+class AttackCapture(Capture):
+    """A capture whose expected output is written down per policy, by construction."""
+
+    def __init__(self, name, description, source):
+        super().__init__(name, description)
+        self.source = source
+        self.by_policy = {p: [] for p in POLICIES}   # policy -> [(frame index, iface, expected bytes)]
+
+    def add(self, link, ip):
+        self._add(link + ip, 0, None)
+        return len(self.frames) - 1
+
+    def expect(self, policies, frame, data):
+        """Under each of ``policies``, ``data`` is written when frame ``frame`` arrives."""
+        for p in policies:
+            self.by_policy[p].append((frame, data))
+
+    def passthru_all(self, link, ip):
+        i = self.add(link, ip)
+        self.expect(POLICIES, i, link + ip)
+        return i
+
+
+def cap_novak(family):
+    fam = "IPv4 (ICMP)" if family == "ipv4" else "IPv6 (ICMPv6)"
+    cap = AttackCapture("novak-" + family, "Novak's target-based overlap pattern (Sturges and Novak), as "
+                        "Suricata's DefragSturgesNovak tests send it, over %s: nine original fragments A..I "
+                        "(0+24 A, 32+16 B, 48+24 C, 80+8 D, 104+16 E, 120+24 F, 144+16 G, 160+16 H, 176+8 I), "
+                        "then J..P overlapping them (8+32 J, 48+24 K, 72+24 L, 96+24 M, 128+8 N, 152+8 O, "
+                        "160+8 P) and Q (176+16, the last). Each policy rebuilds different bytes; linux-modern "
+                        "drops the datagram at J and the rest never completes. The data are raw letters, as in "
+                        "Suricata's tests (not a valid ICMP message)." % fam,
+                        "OISF/suricata src/defrag.c DefragSturgesNovak*Test (expected bytes); snort spp_frag3.c (bsd-right)")
+    if family == "ipv4":
+        s, dst = a4("192.0.2.66"), a4("198.51.100.66")
+        dg = Dgram4(s, dst, P_ICMP, 0x0066, b"\x00" * 192, [8])
+        link = eth(ETH_IPV4)
+    else:
+        s, dst = a6("2001:db8:66::1"), a6("2001:db8:66::2")
+        dg = Dgram6(s, dst, 0x66, [], P_ICMPV6, b"\x00" * 192, [8])
+        link = eth(ETH_IPV6)
+    for letter, off, n in NOVAK:
+        last = cap.add(link, dg.frag(off, off + n, letter.encode() * n))
+    for policy, blocks in NOVAK_EXPECTED.items():
+        dg.l4 = "".join(c * 8 for c in blocks).encode()
+        cap.expect([policy], last, link + dg.reassembled())
+    return cap
+
+
+def cap_teardrop():
+    cap = AttackCapture("teardrop", "Teardrop (CVE-1999-0015) and kin: T1, a UDP datagram whose second "
+                        "fragment is a last fragment lying inside the first (0+40 then 24+4, MF clear); T2 the "
+                        "same inside a three-fragment datagram after its end is known (the later fragment claims a "
+                        "shorter end). Both are dropped under every policy, with a teardrop anomaly (frag3's rule: "
+                        "an overlapping last fragment that ends before the datagram's end). A clean IPv4 datagram "
+                        "T3 around them reassembles under every policy.",
+                        "snort spp_frag3.c Frag3Insert (teardrop test)")
+    rng = random.Random(201)
+    s, d = a4("192.0.2.10"), a4("198.51.100.10")
+    link = eth(ETH_IPV4)
+    T1 = Dgram4(s, d, P_UDP, 0x7D01, udp(s, d, 40001, 40000, payload(rng, 32)), [32])
+    T2 = Dgram4(s, d, P_UDP, 0x7D02, udp(s, d, 40001, 40000, payload(rng, 200)), [64, 64])
+    T3 = Dgram4(s, d, P_UDP, 0x7D03, udp(s, d, 40001, 40000, payload(rng, 300)), [160])
+    cap.add(link, T3.frag(*T3.pieces[1]))
+    cap.add(link, ipv4_header(s, d, P_UDP, 0x7D01, 40, mf=True) + T1.l4)
+    cap.add(link, ipv4_header(s, d, P_UDP, 0x7D01, 4, offset=24, mf=False) + T1.l4[24:28])
+    cap.add(link, T2.frag(*T2.pieces[0]))
+    cap.add(link, T2.frag(*T2.pieces[2]))
+    cap.add(link, ipv4_header(s, d, P_UDP, 0x7D02, 16, offset=56, mf=False) + T2.l4[56:72])
+    i = cap.add(link, T3.frag(*T3.pieces[0]))
+    cap.expect(POLICIES, i, link + T3.reassembled())
+    return cap
+
+
+def cap_tiny():
+    cap = AttackCapture("tiny-fragments", "RFC 1858 and RFC 3128 tiny-fragment attacks on TCP. F1: the "
+                        "first fragment carries 8 bytes, too short for the TCP header (flags in the second "
+                        "fragment, which lies at offset 8 and is reported too); reported, and still reassembled under every policy. F2: the first fragment "
+                        "holds the whole TCP header (SYN), then a fragment at offset 8 (FO=1) rewrites bytes "
+                        "8..31, flags included (SYN+FIN+PSH), then the rest. linux-modern drops F2 (overlap); "
+                        "last and bsd-right take the rewritten header; first, bsd, linux, windows and solaris "
+                        "keep the original bytes 8..23 and take 24..31 from the rewriting fragment.",
+                        "RFC 1858 section 3.2, RFC 3128 section 2")
+    rng = random.Random(202)
+    s, d = a4("192.0.2.20"), a4("198.51.100.20")
+    link = eth(ETH_IPV4)
+
+    def tcp(flags, body):
+        return struct.pack("!HHIIBBHHH", 40001, 80, 1, 0, 5 << 4, flags, 65535, 0, 0) + body
+
+    F1 = Dgram4(s, d, P_TCP, 0x7E01, tcp(0x02, payload(rng, 60)), [8])
+    cap.add(link, F1.frag(*F1.pieces[0]))
+    i = cap.add(link, F1.frag(*F1.pieces[1]))
+    cap.expect(POLICIES, i, link + F1.reassembled())
+    original = tcp(0x02, payload(rng, 80))
+    rewrite = bytearray(original[8:32])
+    rewrite[13 - 8] = 0x0B           # SYN+FIN+PSH where the first fragment said SYN
+    rewrite[16:] = payload(rng, 8)   # and different data at 24..31
+    F2 = Dgram4(s, d, P_TCP, 0x7E02, original, [24])
+    cap.add(link, F2.frag(0, 24))
+    cap.add(link, ipv4_header(s, d, P_TCP, 0x7E02, 24, offset=8, mf=True) + bytes(rewrite))
+    i = cap.add(link, F2.frag(32, len(original)))
+    favour_new = bytes(original[:8]) + bytes(rewrite) + original[32:]
+    favour_old = bytes(original[:24]) + bytes(rewrite[16:]) + original[32:]
+    for policies, l4 in ((["last", "bsd-right"], favour_new),
+                         (["first", "bsd", "linux", "windows", "solaris"], favour_old)):
+        F2.l4 = l4
+        cap.expect(policies, i, link + F2.reassembled())
+    return cap
+
+
+def cap_oversize():
+    cap = AttackCapture("oversize", "Ping of death. P1: an ICMP echo whose last fragment (offset 65528, 16 "
+                        "bytes) ends past 65535: that fragment is counted malformed and passed through unchanged "
+                        "(oversize anomaly), the first fragment expires at the end. P2: fragments 0..65528 that "
+                        "are all there, but the 20-byte header makes the datagram 65548 bytes: dropped at "
+                        "completion (oversize). The same under every policy.",
+                        "ping of death (CVE-1999-0128); RFC 791 total length")
+    rng = random.Random(203)
+    s, d = a4("192.0.2.30"), a4("198.51.100.30")
+    link = eth(ETH_IPV4)
+    P1 = Dgram4(s, d, P_ICMP, 0x7F01, icmp4_echo(0x7F01, 1, payload(rng, 1472)), [])
+    cap.add(link, ipv4_header(s, d, P_ICMP, 0x7F01, 1480, mf=True) + P1.l4[:1480])
+    cap.passthru_all(link, ipv4_header(s, d, P_ICMP, 0x7F01, 16, offset=65528) + payload(rng, 16))
+    big = icmp4_echo(0x7F02, 1, payload(rng, 65528 - 8))
+    for off in range(0, 65528, 1480):
+        n = min(1480, 65528 - off)
+        cap.add(link, ipv4_header(s, d, P_ICMP, 0x7F02, n, offset=off, mf=off + n < 65528) + big[off:off + n])
+    return cap
+
+
+def cap_ipv6_chain():
+    cap = AttackCapture("ipv6-header-chain", "IPv6 RFC 7112 and RFC 6946 cases. H1: a TCP datagram whose "
+                        "first fragment carries 8 bytes, less than the TCP header: dropped (RFC 7112, as Linux's "
+                        "ipv6_frag_rcv), so its second fragment expires. H2: a first fragment whose Destination "
+                        "Options header (in the fragmentable part) is cut by the fragment's end: dropped too. H3: "
+                        "an atomic fragment (offset 0, M clear) carrying a UDP datagram: passed through at once. "
+                        "H4: a clean UDP datagram reassembles. H5: its fragments carry different Destination Options headers "
+                        "before the Fragment header: reported (ipv6-header-mismatch), reassembled with the offset-0 "
+                        "fragment's. The same under every policy.",
+                        "RFC 7112 section 5, RFC 6946 section 4, Linux net/ipv6/reassembly.c")
+    rng = random.Random(204)
+    s, d = a6("2001:db8:77::1"), a6("2001:db8:77::2")
+    link = eth(ETH_IPV6)
+    tcp = struct.pack("!HHIIBBHHH", 40001, 80, 1, 0, 5 << 4, 0x02, 65535, 0, 0) + payload(rng, 100)
+    H1 = Dgram6(s, d, 0x7701, [], P_TCP, tcp, [8])
+    cap.add(link, H1.frag(*H1.pieces[0]))
+    cap.add(link, H1.frag(*H1.pieces[1]))
+    dst_opts = bytes([P_UDP, 1]) + bytes([1, 12]) + bytes(12)      # 16-byte Destination Options, PadN
+    H2 = Dgram6(s, d, 0x7702, [], P_DSTOPTS, dst_opts + udp(s, d, 40001, 40000, payload(rng, 60)), [8])
+    cap.add(link, H2.frag(*H2.pieces[0]))
+    cap.add(link, H2.frag(*H2.pieces[1]))
+    atomic = udp(s, d, 40001, 40000, payload(rng, 40))
+    cap.passthru_all(link, ipv6_header(s, d, 8 + len(atomic), P_FRAGMENT) + struct.pack("!BBHI", P_UDP, 0, 0, 0x7703) + atomic)
+    H4 = Dgram6(s, d, 0x7704, [], P_UDP, udp(s, d, 40001, 40000, payload(rng, 300)), [160])
+    cap.add(link, H4.frag(*H4.pieces[1]))
+    i = cap.add(link, H4.frag(*H4.pieces[0]))
+    cap.expect(POLICIES, i, link + H4.reassembled())
+    # H5: the offset-0 fragment carries a Destination Options header before its Fragment header, the later one a
+    # different (longer) one: reported, and the result keeps the offset-0 fragment's header.
+    H5 = Dgram6(s, d, 0x7705, [ext_opts(P_DSTOPTS)], P_UDP, udp(s, d, 40001, 40000, payload(rng, 200)), [128])
+    cap.add(link, H5.frag(*H5.pieces[0]))
+    H5.exts = [ext_opts(P_DSTOPTS, bytes([0x1E, 4, 0, 0, 0, 0]))]
+    late = H5.frag(*H5.pieces[1])
+    H5.exts = [ext_opts(P_DSTOPTS)]
+    i = cap.add(link, late)
+    cap.expect(POLICIES, i, link + H5.reassembled())
+    return cap
+
+
+def write_attack(cap):
+    blob = pcap_bytes(cap.frames, cap.linktype)
+    side = {"description": cap.description, "source": cap.source, "input_format": "pcap",
+            "frames": len(cap.frames), "generator": "generate.py", "policies": {}}
+    for policy in POLICIES:
+        out, anomalies = attack_model(blob, policy)
+        built = sorted(cap.by_policy[policy], key=lambda e: e[0])
+        expected = [(cap.frames[f][0], 0, data) for f, data in built]
+        # Only frames that come out: passed-through and reassembled ones, in input order.
+        if out != expected:
+            raise SystemExit("%s/%s: model and construction disagree (%d vs %d frames)"
+                             % (cap.name, policy, len(out), len(expected)))
+        side["policies"][policy] = {
+            "output": [{"ts_ns": ts, "interface": iface, "hex": d.hex()} for ts, iface, d in out],
+            "anomalies": dict(sorted(anomalies.items())),
+        }
+    os.makedirs(ATTACKS, exist_ok=True)
+    with open(os.path.join(ATTACKS, cap.name + ".pcap"), "wb") as fh:
+        fh.write(blob)
+    dump_json(os.path.join(ATTACKS, cap.name + ".json"), side)
+    return cap.name, len(blob), side
+
+
 def verify_all(names):
     with tempfile.TemporaryDirectory() as tmp:
         for fname in names:
@@ -1229,6 +1667,11 @@ def main():
     s = write_sample()
     if s:
         results.append(s)
+    for cap in [cap_novak("ipv4"), cap_novak("ipv6"), cap_teardrop(), cap_tiny(), cap_oversize(), cap_ipv6_chain()]:
+        name, size, side = write_attack(cap)
+        print("attacks/%-15s %7d bytes %3d frames  %s" % (
+            name + ".pcap", size, side["frames"],
+            " ".join("%s:%d" % (p, len(v["output"])) for p, v in side["policies"].items())))
     for name, size, model in results:
         c = model["counts"]
         print("%-24s %7d bytes %3d frames -> %3d out  v4 %s  v6 %s  not_ip %d%s"

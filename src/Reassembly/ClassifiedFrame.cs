@@ -21,9 +21,11 @@ public readonly struct ClassifiedFrame
     internal readonly PacketKind Kind;
     internal readonly LinkType LinkType;
     internal readonly int InterfaceId;
+    internal readonly long FrameIndex;
 
-    internal ClassifiedFrame(FrameClass frameClass, PacketKind kind, in FragmentDescriptor fragment, NamespaceKey @namespace, LinkType linkType, int interfaceId)
+    internal ClassifiedFrame(FrameClass frameClass, PacketKind kind, in FragmentDescriptor fragment, NamespaceKey @namespace, LinkType linkType, int interfaceId, long frameIndex)
     {
+        FrameIndex = frameIndex;
         Class = frameClass;
         Kind = kind;
         Fragment = fragment;

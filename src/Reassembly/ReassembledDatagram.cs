@@ -50,6 +50,12 @@ public sealed class ReassembledDatagram : IDisposable
     /// <summary>How many fragments it was made of (duplicates not counted).</summary>
     public int FragmentCount { get; private set; }
 
+    /// <summary>The identification its fragments carried (IPv4: 16 bits; IPv6: the Fragment header's 32, gone from <see cref="Packet"/>).</summary>
+    public uint Identification { get; private set; }
+
+    /// <summary>The overlap policy it was rebuilt under.</summary>
+    public OverlapPolicy Policy { get; private set; }
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ReassembledDatagram));
 
     /// <summary>Gives the datagram's buffer back to the worker that produced it. A second call does nothing.</summary>
@@ -77,5 +83,11 @@ public sealed class ReassembledDatagram : IDisposable
         TimestampNanoseconds = timestampNanoseconds;
         Family = family;
         FragmentCount = fragmentCount;
+    }
+
+    internal void AttachIdentity(uint identification, OverlapPolicy policy)
+    {
+        Identification = identification;
+        Policy = policy;
     }
 }

@@ -1,12 +1,15 @@
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
+using Reassembly.Policies;
 
 namespace Reassembly;
 
 /// <summary>
-/// Reassembles IPv4 and IPv6 fragments from captured frames, by today's Linux rules: duplicates inside held data are
-/// ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or 60 s
-/// (IPv6) of packet time. Frames are kept apart by namespace (<see cref="ReassemblyOptions.NamespaceBy"/>).
+/// Reassembles IPv4 and IPv6 fragments from captured frames, by default by today's Linux rules: duplicates inside held
+/// data are ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or
+/// 60 s (IPv6) of packet time. A target-based <see cref="OverlapPolicy"/> can be chosen instead, globally or per
+/// destination, and every anomaly is counted and reported to <see cref="ReassemblyOptions.AnomalySink"/>. Frames are
+/// kept apart by namespace (<see cref="ReassemblyOptions.NamespaceBy"/>).
 /// </summary>
 /// <remarks>
 /// <para>One thread: feed frames in capture order with <see cref="Process"/>; the clock is the largest timestamp
@@ -24,15 +27,17 @@ public sealed class ReassemblyEngine
     private readonly NamespaceTable _namespaces;
     private readonly NamespaceSelector _selector;
     private long _clock = long.MinValue;
+    private long _framesProcessed;
 
     private ReassemblyEngine(ReassemblyOptions options)
     {
         _selector = options.NamespaceBy;
         _workers = new ReassemblyWorker[options.Workers];
         _namespaces = new NamespaceTable(options.NamespaceBy, _workers);
+        var policies = new PolicyTable(options);
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new ReassemblyWorker(i, _namespaces, options);
+            _workers[i] = new ReassemblyWorker(i, _namespaces, options, policies);
         }
 
         // The namespace of a selector-less engine exists from the start, so that empty statistics still name it.
@@ -86,8 +91,9 @@ public sealed class ReassemblyEngine
     /// <param name="frame">The frame, starting with its link-layer header.</param>
     /// <param name="linkType">The frame's link-layer type.</param>
     /// <param name="interfaceId">The capture interface, carried over to datagrams whose first fragment came from it.</param>
-    public ClassifiedFrame Classify(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId = 0) =>
-        FrameClassifier.Classify(frame, linkType, interfaceId, _selector);
+    /// <param name="frameIndex">The frame's position in the input (from 0), which anomaly events name; -1 if unknown.</param>
+    public ClassifiedFrame Classify(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId = 0, long frameIndex = -1) =>
+        FrameClassifier.Classify(frame, linkType, interfaceId, _selector, frameIndex);
 
     /// <summary>
     /// Processes one captured frame on worker 0, the clock being the largest timestamp seen so far. Never throws on bad
@@ -104,7 +110,7 @@ public sealed class ReassemblyEngine
             _clock = timestampNanoseconds;
         }
 
-        ClassifiedFrame classified = FrameClassifier.Classify(frame, linkType, interfaceId, _selector);
+        ClassifiedFrame classified = FrameClassifier.Classify(frame, linkType, interfaceId, _selector, _framesProcessed++);
         return _workers[0].Process(frame, in classified, timestampNanoseconds, _clock);
     }
 
@@ -137,6 +143,7 @@ public sealed class ReassemblyEngine
         }
 
         _clock = long.MinValue;
+        _framesProcessed = 0;
     }
 
     /// <summary>Takes a snapshot of the counters: totals, and per namespace in the order they were created.</summary>
@@ -163,11 +170,17 @@ public sealed class ReassemblyEngine
         }
 
         long frames = 0, notIp = 0, linkErrors = 0;
+        long[] anomalies = new long[AnomalyKindNames.Count];
         foreach (ReassemblyWorker worker in _workers)
         {
             frames += worker.Frames;
             notIp += worker.NotIp;
             linkErrors += worker.LinkErrors;
+            ReadOnlySpan<long> counts = worker.AnomalyCounts;
+            for (int k = 0; k < anomalies.Length; k++)
+            {
+                anomalies[k] += counts[k];
+            }
         }
 
         return new ReassemblyStatistics
@@ -179,6 +192,7 @@ public sealed class ReassemblyEngine
             Ipv6 = ipv6,
             QueuesInUse = QueuesInUse,
             Namespaces = perNamespace,
+            Anomalies = new AnomalyStatistics(anomalies),
         };
     }
 }

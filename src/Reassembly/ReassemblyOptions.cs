@@ -1,7 +1,7 @@
 namespace Reassembly;
 
 /// <summary>Settings for a <see cref="ReassemblyEngine"/>. The defaults are today's Linux.</summary>
-public sealed class ReassemblyOptions
+public sealed partial class ReassemblyOptions
 {
     /// <summary>
     /// How long an incomplete IPv4 datagram is kept, measured from its first fragment, in the clock of the frames'
@@ -44,5 +44,7 @@ public sealed class ReassemblyOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "NamespaceBy is not a known selector.");
         }
+
+        ValidatePolicies();
     }
 }

@@ -24,4 +24,7 @@ public sealed record ReassemblyStatistics
 
     /// <summary>Per namespace, in the order they were created; the family totals above are their sums.</summary>
     public IReadOnlyList<NamespaceStatistics> Namespaces { get; init; } = [];
+
+    /// <summary>Anomalies reported, per kind.</summary>
+    public required AnomalyStatistics Anomalies { get; init; }
 }

@@ -4,6 +4,7 @@ using Reassembly.Diagnostics;
 using Reassembly.Memory;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
+using Reassembly.Policies;
 using Reassembly.Protocols;
 
 namespace Reassembly;
@@ -25,7 +26,7 @@ namespace Reassembly;
 /// clock is the largest timestamp in the input up to the frame being processed, so what is reassembled never depends
 /// on how the threads were scheduled.</para>
 /// </remarks>
-public sealed class ReassemblyWorker
+public sealed partial class ReassemblyWorker
 {
     private readonly NamespaceTable _namespaces;
     private readonly Action<ReassembledDatagram> _recycleDatagram;
@@ -35,11 +36,16 @@ public sealed class ReassemblyWorker
     private ReassemblyNamespace? _lastNamespace;
     private long _clock = long.MinValue;
     private long _frames;
+    private long _frameIndex;
     private long _notIp;
     private long _linkErrors;
 
-    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options)
+    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, PolicyTable policies)
     {
+        _policies = policies;
+        _maxFragments = options.MaxFragmentsPerDatagram;
+        _sink = options.AnomalySink;
+        _queueObserver = new QueueObserver(this);
         Index = index;
         _namespaces = namespaces;
         Ipv4Expiry = new ExpiryList(options.Ipv4Timeout.Ticks * 100);
@@ -81,11 +87,14 @@ public sealed class ReassemblyWorker
     public FrameResult Process(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds)
     {
         _frames++;
+        _frameIndex = classified.FrameIndex;
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
+            _expiring = true;
             ExpireUntil(Ipv4Expiry, clockNanoseconds);
             ExpireUntil(Ipv6Expiry, clockNanoseconds);
+            _expiring = false;
         }
 
         FragmentQueueDirectory directory;
@@ -119,18 +128,51 @@ public sealed class ReassemblyWorker
                 // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
                 counters.ReasmReqds++;
                 counters.ReasmOKs++;
+                Report(AnomalyKind.Ipv6AtomicFragment, in classified.Fragment, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.PassThrough);
+            case PacketKind.OversizeFragment:
+                // Passed through as malformed, as before; an IDS still wants to hear of a ping of death.
+                counters.Malformed++;
+                Report(AnomalyKind.Oversize, in classified.Fragment, timestampNanoseconds);
+                return new FrameResult(FrameDisposition.PassThrough);
+            case PacketKind.IncompleteHeaderChain:
+                // RFC 7112: Linux's ipv6_frag_rcv counts the request, then discards the fragment (a header error,
+                // not a reassembly failure).
+                counters.ReasmReqds++;
+                Report(AnomalyKind.Ipv6IncompleteHeaderChain, in classified.Fragment, timestampNanoseconds);
+                return new FrameResult(FrameDisposition.Dropped);
             default:
                 counters.Malformed++;
                 return new FrameResult(FrameDisposition.PassThrough);
         }
     }
 
+    /// <summary>
+    /// Moves the worker's clock on without a frame: queues whose deadline <paramref name="clockNanoseconds"/> has reached
+    /// expire now. A worker that is given few frames (steering is by source) calls this at the end of each batch of
+    /// input, so that its queues expire as soon as the input's clock passes their deadline.
+    /// </summary>
+    /// <param name="clockNanoseconds">The largest timestamp in the input so far; a smaller value is ignored.</param>
+    public void AdvanceClock(long clockNanoseconds)
+    {
+        if (clockNanoseconds > _clock)
+        {
+            _clock = clockNanoseconds;
+            _expiring = true;
+            ExpireUntil(Ipv4Expiry, clockNanoseconds);
+            ExpireUntil(Ipv6Expiry, clockNanoseconds);
+            _expiring = false;
+        }
+    }
+
     /// <summary>Expires every queue this worker holds: the end of a capture, where nothing more can arrive.</summary>
     internal void ExpireAll()
     {
+        _frameIndex = -1;
+        _expiring = true;
         ExpireUntil(Ipv4Expiry, long.MaxValue);
         ExpireUntil(Ipv6Expiry, long.MaxValue);
+        _expiring = false;
     }
 
     /// <summary>Drops every queue without counting and forgets the clock (counters are reset by the engine).</summary>
@@ -150,6 +192,7 @@ public sealed class ReassemblyWorker
         _frames = 0;
         _notIp = 0;
         _linkErrors = 0;
+        Array.Clear(_anomalyCounts);
     }
 
     private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
@@ -182,36 +225,66 @@ public sealed class ReassemblyWorker
         if (fragment.MoreFragments && (fragment.DataLength & 7) != 0)
         {
             counters.ReasmFails++;
+            Report(AnomalyKind.NotMultipleOf8, in fragment, timestampNanoseconds);
             return new FrameResult(FrameDisposition.Dropped);
         }
 
+        if (IsTinyIpv4Fragment(in fragment))
+        {
+            Report(AnomalyKind.TinyFirstFragment, in fragment, timestampNanoseconds);
+        }
+
         FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
-        switch (queue.Insert(frame, in fragment, linkType, interfaceId, Buffers))
+        if (!queue.HasPolicy)
+        {
+            // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy.
+            queue.Policy = _policies.Resolve(in fragment.Key);
+            queue.HasPolicy = true;
+            queue.CreatedFrameIndex = _frameIndex;
+            queue.Observer = _queueObserver;
+        }
+
+        if (fragment.Key.Family == IpFamily.Ipv6)
+        {
+            CheckUnfragmentablePart(queue, frame, in fragment, timestampNanoseconds);
+        }
+
+        QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
+        switch (inserted)
         {
             case QueueInsertResult.Queued:
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Held);
             case QueueInsertResult.Complete:
-                return Complete(directory, queue, timestampNanoseconds);
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                return Complete(directory, queue, in fragment, timestampNanoseconds);
             case QueueInsertResult.Duplicate:
                 // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
+                ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return new FrameResult(FrameDisposition.Dropped);
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;
+                Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                break;
+            default:
+                // Teardrop counts as Linux counts it: an inconsistent end, not an overlap, because Linux checks the end first.
+                Report(ToAnomaly(inserted), in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
         }
 
-        // Overlap, inconsistent end, zero length: the whole datagram goes (ip_frag_queue's discard_qp).
+        // Overlap, inconsistent end, zero length, too many fragments: the whole datagram goes (ip_frag_queue's discard_qp).
         counters.ReasmFails++;
         directory.Remove(queue);
         return new FrameResult(FrameDisposition.Dropped);
     }
 
-    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, long timestampNanoseconds)
+    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
     {
         ref FamilyCounters counters = ref directory.Counters;
         FragmentProtocol protocol = directory.Protocol;
         if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
         {
+            Report(AnomalyKind.Oversize, in fragment, queue.Policy, default, timestampNanoseconds);
             counters.ReasmFails++;
             directory.Remove(queue);
             return new FrameResult(FrameDisposition.Dropped);
@@ -229,6 +302,7 @@ public sealed class ReassemblyWorker
             ? _spareDatagrams[--_spareDatagramCount]
             : new ReassembledDatagram(_recycleDatagram);
         datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
+        datagram.AttachIdentity(queue.Key.Identification, queue.Policy);
         counters.ReasmOKs++;
         directory.Remove(queue);
         return new FrameResult(FrameDisposition.Reassembled, datagram);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reassembly.Host.Policies;
 
 namespace Reassembly.Host.Cli;
 
@@ -31,6 +32,24 @@ internal sealed class EngineOptionsBinder
         DefaultValueFactory = _ => 1,
     };
 
+    public Option<string> Policy { get; } = new("--policy")
+    {
+        Description = "Overlap policy for IPv4 and IPv6: linux-modern (default: today's Linux, an overlap drops the datagram), or a target policy that "
+            + "resolves overlaps as that host would: first, last, bsd, bsd-right, linux (classic Linux 2.x), windows, solaris.",
+        DefaultValueFactory = _ => "linux-modern",
+    };
+
+    public Option<string?> Ipv6Policy { get; } = new("--ipv6-policy")
+    {
+        Description = "Overlap policy for IPv6 only, overriding --policy (same names).",
+    };
+
+    public Option<FileInfo?> PolicyMap { get; } = new("--policy-map")
+    {
+        Description = "Per-destination policies: a file of lines 'CIDR POLICY' (e.g. '10.0.0.0/8 windows', '2001:db8::/32 bsd'; a bare address is one host; "
+            + "'#' starts a comment). The longest prefix holding a datagram's destination wins over --policy and --ipv6-policy.",
+    };
+
     public EngineOptionsBinder()
     {
         NamespaceBy.AcceptOnlyFromAmong("none", "vlan", "interface", "vlan+interface");
@@ -44,7 +63,32 @@ internal sealed class EngineOptionsBinder
         });
         Ipv4Timeout.Validators.Add(result => RequirePositive(result, Ipv4Timeout));
         Ipv6Timeout.Validators.Add(result => RequirePositive(result, Ipv6Timeout));
+        Policy.AcceptOnlyFromAmong([.. OverlapPolicyNames.All]);
+        Ipv6Policy.AcceptOnlyFromAmong([.. OverlapPolicyNames.All]);
+        PolicyMap.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is not { } file)
+            {
+                return;
+            }
+
+            try
+            {
+                _routes = PolicyMapFile.Read(file.FullName);
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                result.AddError($"{file.FullName}: {e.Message}");
+            }
+        });
     }
+
+    // Read once, by the --policy-map validator, so that a bad map is a command-line error (exit code 1).
+    private List<OverlapPolicyRoute> _routes = [];
 
     public void AddTo(Command command)
     {
@@ -52,9 +96,13 @@ internal sealed class EngineOptionsBinder
         command.Options.Add(Ipv6Timeout);
         command.Options.Add(NamespaceBy);
         command.Options.Add(Threads);
+        command.Options.Add(Policy);
+        command.Options.Add(Ipv6Policy);
+        command.Options.Add(PolicyMap);
     }
 
-    public ReassemblyOptions Bind(ParseResult parseResult) => new()
+    /// <summary>The engine settings the command line asks for; <paramref name="anomalySink"/> receives the anomalies, if any.</summary>
+    public ReassemblyOptions Bind(ParseResult parseResult, IAnomalySink? anomalySink = null) => new()
     {
         Ipv4Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv4Timeout)),
         Ipv6Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv6Timeout)),
@@ -66,7 +114,15 @@ internal sealed class EngineOptionsBinder
             _ => NamespaceSelector.None,
         },
         Workers = parseResult.GetValue(Threads),
+        OverlapPolicy = ParsePolicy(parseResult.GetValue(Policy)),
+        Ipv6OverlapPolicy = parseResult.GetValue(Ipv6Policy) is { } ipv6 ? ParsePolicy(ipv6) : null,
+        PolicyRoutes = _routes,
+        AnomalySink = anomalySink,
     };
+
+    // The names were checked by AcceptOnlyFromAmong, so a failure here is a bug.
+    private static OverlapPolicy ParsePolicy(string? name) =>
+        OverlapPolicyNames.TryParse(name, out OverlapPolicy policy) ? policy : throw new InvalidOperationException($"unchecked policy name '{name}'");
 
     private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, Option<double> option)
     {

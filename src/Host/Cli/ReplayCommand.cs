@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Reassembly.Capture;
 using Reassembly.Host.Replay;
+using Reassembly.Host.Replay.Parallel;
 
 namespace Reassembly.Host.Cli;
 
@@ -24,7 +25,7 @@ internal static class ReplayCommand
         outputFormat.AcceptOnlyFromAmong("pcap", "pcapng");
         var stats = new Option<FileInfo?>("--stats")
         {
-            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}}.",
+            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}, \"anomalies\": {kind: count}}.",
         };
         var reassembledOnly = new Option<bool>("--reassembled-only")
         {
@@ -34,6 +35,18 @@ internal static class ReplayCommand
         {
             Description = "Write the output through the page cache. By default full buffers are written with O_DIRECT where the file system allows it, "
                 + "which keeps the kernel's copying and write-back off the CPUs that reassemble; use this when the output is read back at once.",
+        };
+        var events = new Option<FileInfo?>("--events")
+        {
+            Description = "Write every anomaly as one JSON object per line to this file ('-' for standard output): overlaps (with the frames and "
+                + "byte ranges in conflict and whether the bytes differ), teardrop, oversize, tiny first fragments, duplicates, conflicting ends, "
+                + "timeouts, IPv6 RFC 7112 and RFC 6946 cases. Frame indexes are 0-based input positions (Wireshark's frame number minus one).",
+        };
+        var comparePolicies = new Option<bool>("--compare-policies")
+        {
+            Description = "Also reassemble the capture under every overlap policy at once and report each datagram whose bytes differ between policies "
+                + "(which hosts would see what): a summary on standard error, and one 'policy-divergence' record per datagram in --events. "
+                + "The output capture still follows --policy.",
         };
         var quiet = new Option<bool>("--quiet", "-q")
         {
@@ -53,12 +66,20 @@ internal static class ReplayCommand
             stats,
             reassembledOnly,
             cachedOutput,
+            events,
+            comparePolicies,
             quiet,
         };
         engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             string? format = parseResult.GetValue(outputFormat);
+            AnomalyJsonLinesWriter? eventsWriter = parseResult.GetValue(events) is { } eventsFile
+                ? new AnomalyJsonLinesWriter(eventsFile.Name == "-" ? "-" : eventsFile.FullName)
+                : null;
+
+            // Several workers report at once; the ordered sink gives the events file one thread's order.
+            OrderedAnomalySink? ordered = eventsWriter is not null && parseResult.GetValue(engine.Threads) > 1 ? new OrderedAnomalySink(eventsWriter) : null;
             var settings = new ReplaySettings
             {
                 InputPath = parseResult.GetValue(input)!.FullName,
@@ -68,7 +89,10 @@ internal static class ReplayCommand
                 ReassembledOnly = parseResult.GetValue(reassembledOnly),
                 DirectOutput = !parseResult.GetValue(cachedOutput),
                 Quiet = parseResult.GetValue(quiet),
-                Engine = engine.Bind(parseResult),
+                ComparePolicies = parseResult.GetValue(comparePolicies),
+                Engine = engine.Bind(parseResult, (IAnomalySink?)ordered ?? eventsWriter),
+                Events = eventsWriter,
+                OrderedEvents = ordered,
             };
             return new ReplayRunner(settings, Console.Error, Console.Out).RunAsync(cancellationToken);
         });

@@ -24,14 +24,17 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
     private CaptureFileWriter? _writer;
     private int[] _outputInterface = [];
 
-    public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings)
+    private readonly PolicyComparison? _comparison;
+
+    public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings, PolicyComparison? comparison = null)
     {
         _engine = engine;
         _reader = reader;
         _settings = settings;
+        _comparison = comparison;
         if (engine.WorkerCount > 1)
         {
-            _pipeline = new ParallelReplayPipeline(engine, this);
+            _pipeline = new ParallelReplayPipeline(engine, this, settings.OrderedEvents);
         }
     }
 
@@ -45,6 +48,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
 
     public void OnFrame(in CaptureFrame frame)
     {
+        _comparison?.OnFrame(in frame);
         if (_pipeline is not null)
         {
             _pipeline.OnFrame(in frame, _reader().Interfaces);

@@ -40,10 +40,22 @@ internal sealed class ReplayRunner
             return Fail(ExitCodes.InputError, $"{input}: {Describe(e)}");
         }
 
+        try
+        {
+            _settings.Events?.Open();
+        }
+        catch (OutputFailedException e)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            return Fail(ExitCodes.OutputError, e.Message);
+        }
+
+        using AnomalyJsonLinesWriter? events = _settings.Events;
         await using (reader.ConfigureAwait(false))
         {
             ReassemblyEngine engine = ReassemblyEngine.Create(_settings.Engine);
-            using var handler = new ReplayFrameHandler(engine, () => reader, _settings);
+            PolicyComparison? comparison = _settings.ComparePolicies ? new PolicyComparison(_settings.Engine) : null;
+            using var handler = new ReplayFrameHandler(engine, () => reader, _settings, comparison);
             var outcome = new ReplayOutcome();
             CaptureReadSummary? read = null;
             try
@@ -92,9 +104,17 @@ internal sealed class ReplayRunner
             }
 
             // End of input: nothing more can arrive, so whatever is still incomplete is expired (and counted).
-            engine.ExpireAll();
             try
             {
+                engine.ExpireAll();
+                _settings.OrderedEvents?.EmitUnbatched();
+                comparison?.Finish();
+                if (events is not null)
+                {
+                    comparison?.WriteEvents(events);
+                    events.Dispose();
+                }
+
                 await handler.CompleteAsync().ConfigureAwait(false);
             }
             catch (OutputFailedException e)
@@ -114,6 +134,7 @@ internal sealed class ReplayRunner
             if (!_settings.Quiet)
             {
                 WriteSummary(reader, read, statistics, outcome, handler.WrittenFormat, clock.Elapsed);
+                comparison?.WriteSummary(_errors);
             }
 
             if (outcome.InputProblem is not null)
@@ -161,6 +182,7 @@ internal sealed class ReplayRunner
             $"reassembly: {_settings.InputPath} ({FormatName(reader.Format)}, {reader.Interfaces.Count} interface(s)): {framesRead} frames in {elapsed.TotalSeconds:F2} s"));
         WriteFamilyLine("ipv4", statistics.Ipv4);
         WriteFamilyLine("ipv6", statistics.Ipv6);
+        WriteAnomalyLine(statistics.Anomalies);
         if (statistics.NotIp > 0 || statistics.LinkErrors > 0)
         {
             _errors.WriteLine(string.Create(invariant, $"  other: {statistics.NotIp} not IP, {statistics.LinkErrors} with a bad or unsupported link-layer header (passed through)"));
@@ -179,6 +201,23 @@ internal sealed class ReplayRunner
         _errors.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"  {name}: {family.ReasmReqds} fragments, {family.ReasmOKs} reassembled, {family.ReasmFails} failed ({family.ReasmTimeout} timed out, {family.ReasmOverlaps} overlaps), {family.NotFragmented} not fragmented, {family.Malformed} malformed"));
+    }
+
+    private void WriteAnomalyLine(AnomalyStatistics anomalies)
+    {
+        var parts = new List<string>();
+        foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
+        {
+            if (anomalies[kind] > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{anomalies[kind]} {AnomalyKindNames.ToName(kind)}"));
+            }
+        }
+
+        if (parts.Count > 0)
+        {
+            _errors.WriteLine($"  anomalies: {string.Join(", ", parts)}");
+        }
     }
 
     private int Fail(int exitCode, string message)

@@ -1,4 +1,5 @@
 using Reassembly.Capture;
+using Reassembly.Host.Replay.Parallel;
 
 namespace Reassembly.Host.Replay;
 
@@ -22,5 +23,14 @@ internal sealed class ReplaySettings
 
     public bool Quiet { get; init; }
 
+    /// <summary><c>--compare-policies</c>: also reassemble under every policy and report the datagrams that differ.</summary>
+    public bool ComparePolicies { get; init; }
+
     public required ReassemblyOptions Engine { get; init; }
+
+    /// <summary>The <c>--events</c> output, already given to <see cref="Engine"/> as its sink; null without <c>--events</c>.</summary>
+    public AnomalyJsonLinesWriter? Events { get; init; }
+
+    /// <summary>With several workers: the engine's sink, which puts <see cref="Events"/> back in input order.</summary>
+    public OrderedAnomalySink? OrderedEvents { get; init; }
 }

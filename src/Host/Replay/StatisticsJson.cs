@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Reassembly.Host.Replay;
 
 /// <summary>
-/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "namespaces": {...}}</c>,
-/// family counters named as Linux's SNMP counters; the top-level families are the sums over the namespaces.
+/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "namespaces": {...},
+/// "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families are the sums over
+/// the namespaces), anomaly counts by kind name (every kind, zeros included).
 /// </summary>
 internal static class StatisticsJson
 {
@@ -41,6 +42,13 @@ internal static class StatisticsJson
             WriteFamily(json, "ipv4", ns.Ipv4);
             WriteFamily(json, "ipv6", ns.Ipv6);
             json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("anomalies");
+        foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
+        {
+            json.WriteNumber(AnomalyKindNames.ToName(kind), statistics.Anomalies[kind]);
         }
 
         json.WriteEndObject();

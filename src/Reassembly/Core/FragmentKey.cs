@@ -50,6 +50,17 @@ internal readonly struct FragmentKey : IEquatable<FragmentKey>
 
     public uint Identification => (uint)_identity;
 
+    /// <summary>IPv4: the Protocol field (part of the key); IPv6: 0.</summary>
+    public byte Protocol => (byte)(_identity >> 32);
+
+    public IpFamily Family => (_identity >> 56) == 6 ? IpFamily.Ipv6 : IpFamily.Ipv4;
+
+    /// <summary>The source address: an IPv4 address in the low 32 bits, an IPv6 address as a big-endian 128-bit number.</summary>
+    public UInt128 Source => new(_sourceHigh, _sourceLow);
+
+    /// <summary>The destination address, laid out as <see cref="Source"/>.</summary>
+    public UInt128 Destination => new(_destinationHigh, _destinationLow);
+
     /// <summary>
     /// A fixed (unkeyed) hash of the source address alone, for steering: every fragment from one source goes to one
     /// worker, so a peer's fragments are handled in input order (as RSS steers a flow to one receive queue).

@@ -11,7 +11,10 @@ namespace Reassembly.Core;
 /// <remarks>
 /// <para>Buffer layout: <c>[unused][link header][IP header][payload: fragmentable part, offset 0 at _payloadStart]</c>.
 /// The headers are those of the offset-0 fragment, stored when it arrives, so that the finished frame is contiguous.</para>
-/// <para>Invariants: <see cref="Received"/> is the sum of the run lengths and never exceeds <see cref="Length"/>;
+/// <para>Bookkeeping: under <see cref="OverlapPolicy.LinuxModern"/> the held ranges are Linux's runs
+/// (<see cref="FragmentRunList"/>); under a target policy they are per-fragment pieces (<see cref="HeldSegmentList"/>),
+/// which decide byte by byte which fragment's data the buffer keeps.</para>
+/// <para>Invariants: <see cref="Received"/> is the sum of the run (or segment) lengths and never exceeds <see cref="Length"/>;
 /// once <see cref="FragmentQueueFlags.LastIn"/> is set, <see cref="Length"/> is final and no run ends past it; the
 /// buffer, when present, covers every run. A queue belongs to exactly one directory, and only that directory's owner
 /// touches it (the worker that handles its key).</para>
@@ -26,6 +29,7 @@ internal sealed class FragmentQueue
     private const int DefaultPayloadCapacity = 8192;
 
     private FragmentRunList _runs = new(4);
+    private HeldSegmentList _segments = new(4);
     private byte[]? _buffer;
     private int _payloadStart;
     private int _length;
@@ -39,11 +43,29 @@ internal sealed class FragmentQueue
     public FragmentQueue? Newer;
     public long DeadlineNanoseconds;
 
+    /// <summary>The input position of the fragment that created the queue (anomaly events name it).</summary>
+    public long CreatedFrameIndex;
+
     /// <summary>The directory (namespace and family) the queue is in while it lives; null once removed.</summary>
     public FragmentQueueDirectory? Directory;
 
     public FragmentQueueFlags Flags;
     public int FragmentCount;
+
+    /// <summary>Chosen by the engine when the queue's first fragment arrives, fixed for the queue's life (as Suricata's tracker policy).</summary>
+    public OverlapPolicy Policy;
+
+    /// <summary>True once the engine has chosen <see cref="Policy"/>.</summary>
+    public bool HasPolicy;
+
+    /// <summary>IPv6: length of the first-arrived fragment's unfragmentable part, or -1 before any fragment arrived.</summary>
+    public int UnfragmentableLength;
+
+    /// <summary>IPv6: a keyed hash of that unfragmentable part, to tell later fragments whose headers differ.</summary>
+    public int UnfragmentableHash;
+
+    /// <summary>Told of every removal; see <see cref="ReleaseBuffer"/>.</summary>
+    public IFragmentQueueObserver? Observer;
 
     // Copied from the offset-0 fragment: the reassembled datagram takes its headers and its interface.
     public int LinkHeaderLength;
@@ -71,6 +93,11 @@ internal sealed class FragmentQueue
         Flags = FragmentQueueFlags.None;
         FragmentCount = 0;
         _runs.Clear();
+        _segments.Clear();
+        Policy = OverlapPolicy.LinuxModern;
+        HasPolicy = false;
+        UnfragmentableLength = -1;
+        UnfragmentableHash = 0;
         _length = 0;
         _received = 0;
         _payloadStart = 0;
@@ -79,19 +106,30 @@ internal sealed class FragmentQueue
     }
 
     /// <summary>
-    /// Adds a fragment following Linux's <c>ip_frag_queue</c>/<c>ip6_frag_queue</c> then <c>inet_frag_queue_insert</c>.
+    /// Adds a fragment following Linux's <c>ip_frag_queue</c>/<c>ip6_frag_queue</c>, then either
+    /// <c>inet_frag_queue_insert</c> (<see cref="OverlapPolicy.LinuxModern"/>) or the queue's target policy.
     /// On any result other than <see cref="QueueInsertResult.Queued"/>, <see cref="QueueInsertResult.Complete"/> and
-    /// <see cref="QueueInsertResult.Duplicate"/> the caller must kill the queue.
+    /// <see cref="QueueInsertResult.Duplicate"/> the caller must kill the queue. <paramref name="overlap"/> describes
+    /// the held data the fragment overlapped, if any (for anomaly events).
     /// </summary>
-    public QueueInsertResult Insert(ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, DatagramBufferPool pool)
+    public QueueInsertResult Insert(
+        ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, DatagramBufferPool pool, long frameIndex, int maxFragments, out OverlapOutcome overlap)
     {
         int start = fragment.FragmentOffset;
         int end = fragment.FragmentEnd;
+        ReadOnlySpan<byte> data = frame.Slice(fragment.DataOffset, fragment.DataLength);
+        overlap = new OverlapOutcome { OverlapStart = -1, OverlapEnd = -1, OtherFrameIndex = -1 };
         if (!fragment.MoreFragments)
         {
             // A last fragment that ends before data we already hold, or a second last fragment with another end.
             if (end < _length || ((Flags & FragmentQueueFlags.LastIn) != 0 && end != _length))
             {
+                // frag3's teardrop test: such a last fragment that also overlaps held data is an attack, not noise.
+                if (end > start && DescribeOverlap(start, end, data, ref overlap))
+                {
+                    return QueueInsertResult.Teardrop;
+                }
+
                 return QueueInsertResult.InconsistentEnd;
             }
 
@@ -103,7 +141,7 @@ internal sealed class FragmentQueue
             // Data beyond the end that the last fragment announced.
             if ((Flags & FragmentQueueFlags.LastIn) != 0)
             {
-                return QueueInsertResult.InconsistentEnd;
+                return QueueInsertResult.PastEnd;
             }
 
             _length = end;
@@ -114,19 +152,47 @@ internal sealed class FragmentQueue
             return QueueInsertResult.ZeroLength;
         }
 
-        RunInsertResult placed = _runs.Insert(start, end);
-        if (placed != RunInsertResult.Inserted)
+        if (FragmentCount >= maxFragments)
         {
-            return placed == RunInsertResult.Duplicate ? QueueInsertResult.Duplicate : QueueInsertResult.Overlap;
+            return QueueInsertResult.TooManyFragments;
         }
 
         int headerBytes = start == 0 ? fragment.NetworkOffset + fragment.HeaderLength : 0;
-        EnsureRoom(headerBytes, end, pool);
-        frame.Slice(fragment.DataOffset, fragment.DataLength).CopyTo(_buffer.AsSpan(_payloadStart + start));
-        _received += end - start;
-        FragmentCount++;
+        bool takesHeaders;
+        if (Policy == OverlapPolicy.LinuxModern)
+        {
+            RunInsertResult placed = _runs.Insert(start, end);
+            if (placed != RunInsertResult.Inserted)
+            {
+                DescribeOverlap(start, end, data, ref overlap);
+                return placed == RunInsertResult.Duplicate ? QueueInsertResult.Duplicate : QueueInsertResult.Overlap;
+            }
 
-        if (start == 0)
+            EnsureRoom(headerBytes, end, pool);
+            data.CopyTo(_buffer.AsSpan(_payloadStart + start));
+            _received += end - start;
+            takesHeaders = start == 0;
+        }
+        else
+        {
+            EnsureRoom(headerBytes, end, pool);
+            overlap = _segments.Place(start, end, frameIndex, Policy, _buffer.AsSpan(_payloadStart), data);
+            if (overlap.Kept == 0)
+            {
+                // Every byte lost to held data: the fragment changed nothing but, perhaps, the end it announced. Unlike
+                // Linux (which only completes after a successful insert), a target host rebuilds as soon as it holds
+                // everything, as frag3 checks completion after every fragment.
+                return IsComplete ? QueueInsertResult.Complete : QueueInsertResult.Duplicate;
+            }
+
+            _received += overlap.NewlyCovered;
+
+            // The reassembled datagram takes its headers from the fragment whose data begins it.
+            takesHeaders = start == 0 && _segments[0].Start == 0 && _segments[0].FrameIndex == frameIndex;
+        }
+
+        FragmentCount++;
+        if (takesHeaders)
         {
             frame.Slice(0, headerBytes).CopyTo(_buffer.AsSpan(_payloadStart - headerBytes));
             LinkHeaderLength = fragment.NetworkOffset;
@@ -139,10 +205,46 @@ internal sealed class FragmentQueue
         }
 
         AssertInvariants();
-        return Flags == (FragmentQueueFlags.FirstIn | FragmentQueueFlags.LastIn) && _received == _length
-            ? QueueInsertResult.Complete
-            : QueueInsertResult.Queued;
+        return IsComplete ? QueueInsertResult.Complete : QueueInsertResult.Queued;
     }
+
+    private bool IsComplete => Flags == (FragmentQueueFlags.FirstIn | FragmentQueueFlags.LastIn) && _received == _length;
+
+    /// <summary>
+    /// Fills <paramref name="overlap"/> with the held bytes [<paramref name="start"/>, <paramref name="end"/>) overlaps
+    /// and whether <paramref name="data"/> differs from them there; false when it overlaps nothing. Cold path: only
+    /// for fragments that are about to be refused.
+    /// </summary>
+    private bool DescribeOverlap(int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
+    {
+        bool segments = Policy != OverlapPolicy.LinuxModern;
+        int count = segments ? _segments.Count : _runs.Count;
+        int index = segments || count == 0 ? 0 : _runs.FirstRunEndingAfter(start);
+        while (index < count && RangeEnd(segments, index) <= start)
+        {
+            index++;
+        }
+
+        for (; index < count && RangeStart(segments, index) < end; index++)
+        {
+            int from = Math.Max(start, RangeStart(segments, index));
+            int to = Math.Min(end, RangeEnd(segments, index));
+            if (overlap.OverlapStart < 0)
+            {
+                overlap.OverlapStart = from;
+                overlap.OtherFrameIndex = segments ? _segments[index].FrameIndex : -1;
+            }
+
+            overlap.OverlapEnd = to;
+            overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
+        }
+
+        return overlap.OverlapStart >= 0;
+    }
+
+    private int RangeStart(bool segments, int index) => segments ? _segments[index].Start : _runs[index].Start;
+
+    private int RangeEnd(bool segments, int index) => segments ? _segments[index].End : _runs[index].End;
 
     /// <summary>
     /// Hands the finished frame's buffer to the caller (who now owns it) and says where the frame lies in it.
@@ -159,9 +261,13 @@ internal sealed class FragmentQueue
         return buffer;
     }
 
-    /// <summary>Returns the buffer, if any, to the pool (the queue is being killed or expired).</summary>
+    /// <summary>
+    /// Returns the buffer, if any, to the pool (the queue is being completed, killed or expired). The directory calls
+    /// this exactly once per removal, with the key still set, so it is also where <see cref="Observer"/> hears of it.
+    /// </summary>
     public void ReleaseBuffer(DatagramBufferPool pool)
     {
+        Observer?.OnRemoving(this);
         if (_buffer is not null)
         {
             pool.Return(_buffer);
@@ -220,6 +326,14 @@ internal sealed class FragmentQueue
             sum += _runs[i].End - _runs[i].Start;
             Debug.Assert(_buffer is null || _payloadStart + _runs[i].End <= _buffer.Length, "The buffer covers every run.");
         }
+
+        for (int i = 0; i < _segments.Count; i++)
+        {
+            sum += _segments[i].End - _segments[i].Start;
+            Debug.Assert(_buffer is null || _payloadStart + _segments[i].End <= _buffer.Length, "The buffer covers every segment.");
+        }
+
+        Debug.Assert(_runs.Count == 0 || _segments.Count == 0, "A queue keeps runs (linux-modern) or segments (target policies), never both.");
 
         Debug.Assert(sum == _received, "Received is the sum of the runs.");
         Debug.Assert(_received <= _length, "Never more bytes than the datagram's length.");

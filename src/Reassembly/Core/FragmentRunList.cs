@@ -74,7 +74,8 @@ internal struct FragmentRunList
         return start >= candidate.Start && end <= candidate.End ? RunInsertResult.Duplicate : RunInsertResult.Overlap;
     }
 
-    private readonly int FirstRunEndingAfter(int position)
+    /// <summary>The index of the first run ending after <paramref name="position"/> (the last run when none does).</summary>
+    public readonly int FirstRunEndingAfter(int position)
     {
         int low = 0;
         int high = _count - 1;

@@ -38,11 +38,6 @@ internal static class Ipv4PacketParser
         }
 
         int dataLength = totalLength - headerLength;
-        if (fragmentOffset + dataLength > Ipv4Header.MaximumDatagramLength)
-        {
-            return PacketKind.Malformed;
-        }
-
         fragment.Key = FragmentKey.ForIpv4(
             vlanKey,
             BinaryPrimitives.ReadUInt32BigEndian(packet.Slice(Ipv4Header.SourceAddress)),
@@ -55,6 +50,6 @@ internal static class Ipv4PacketParser
         fragment.FragmentOffset = fragmentOffset;
         fragment.DataLength = dataLength;
         fragment.MoreFragments = moreFragments;
-        return PacketKind.Fragment;
+        return fragmentOffset + dataLength > Ipv4Header.MaximumDatagramLength ? PacketKind.OversizeFragment : PacketKind.Fragment;
     }
 }

@@ -18,6 +18,19 @@ internal static class Ipv6Header
     public const byte Routing = 43;
     public const byte Fragment = 44;
     public const byte DestinationOptions = 60;
+    public const byte EncapsulatingSecurityPayload = 50;
+    public const byte AuthenticationHeader = 51;
+    public const byte NoNextHeader = 59;
+    public const byte Mobility = 135;
+    public const byte HostIdentity = 139;
+    public const byte Shim6 = 140;
+    public const byte Experimental1 = 253;
+    public const byte Experimental2 = 254;
+
+    // Upper-layer protocols whose header RFC 7112 wants whole in the first fragment.
+    public const byte Tcp = 6;
+    public const byte Udp = 17;
+    public const byte Icmpv6 = 58;
 
     // Fragment header: next header(1) reserved(1) offset:13|res:2|M:1 (2) identification(4).
     public const int FragmentNextHeader = 0;

@@ -90,17 +90,6 @@ internal static class Ipv6PacketParser
         int dataOffset = position + Ipv6Header.FragmentHeaderLength;
         int dataLength = packetLength - dataOffset;
 
-        if (fragmentOffset == 0 && !moreFragments)
-        {
-            return PacketKind.AtomicFragment;
-        }
-
-        // IPV6_MAXPLEN bounds the end of the fragmentable part (Linux ip6_frag_queue answers with a parameter problem).
-        if (fragmentOffset + dataLength > Ipv6Header.MaximumPayloadLength)
-        {
-            return PacketKind.Malformed;
-        }
-
         fragment.Key = FragmentKey.ForIpv6(
             vlanKey,
             packet.Slice(Ipv6Header.SourceAddress, 16),
@@ -114,6 +103,85 @@ internal static class Ipv6PacketParser
         fragment.MoreFragments = moreFragments;
         fragment.NextHeaderFieldOffset = nextHeaderField;
         fragment.FragmentNextHeader = fragmentHeader[Ipv6Header.FragmentNextHeader];
+        if (fragmentOffset == 0 && !moreFragments)
+        {
+            // Described all the same, so that the engine can report it.
+            return PacketKind.AtomicFragment;
+        }
+
+        // IPV6_MAXPLEN bounds the end of the fragmentable part (Linux ip6_frag_queue answers with a parameter problem).
+        if (fragmentOffset + dataLength > Ipv6Header.MaximumPayloadLength)
+        {
+            return PacketKind.OversizeFragment;
+        }
+
+        if (fragmentOffset == 0 && !HoldsHeaderChain(packet.Slice(dataOffset, dataLength), fragment.FragmentNextHeader))
+        {
+            return PacketKind.IncompleteHeaderChain;
+        }
+
         return PacketKind.Fragment;
+    }
+
+    /// <summary>
+    /// RFC 7112 (RFC 8200 section 4.5): true when the first fragment's data, whose first header is
+    /// <paramref name="nextHeader"/>, holds every extension header and the upper-layer header's fixed part. The
+    /// upper-layer minimums are Linux's (<c>ipv6frag_thdr_truncated</c>): TCP 20, UDP 8, ICMPv6 8, anything else 1.
+    /// Unlike Linux, a truncated extension header also fails, as the RFC asks.
+    /// </summary>
+    private static bool HoldsHeaderChain(ReadOnlySpan<byte> data, byte nextHeader)
+    {
+        int position = 0;
+
+        // Every extension header is at least 8 bytes, so the walk ends within data.Length / 8 steps.
+        while (true)
+        {
+            int needed;
+            switch (nextHeader)
+            {
+                case Ipv6Header.Routing:
+                case Ipv6Header.DestinationOptions:
+                case Ipv6Header.Mobility:
+                case Ipv6Header.HostIdentity:
+                case Ipv6Header.Shim6:
+                case Ipv6Header.Experimental1:
+                case Ipv6Header.Experimental2:
+                case Ipv6Header.AuthenticationHeader:
+                    if (position + 2 > data.Length)
+                    {
+                        return false;
+                    }
+
+                    int length = nextHeader == Ipv6Header.AuthenticationHeader
+                        ? (data[position + Ipv6Header.ExtensionLength] + 2) * 4
+                        : (data[position + Ipv6Header.ExtensionLength] + 1) * 8;
+                    nextHeader = data[position + Ipv6Header.ExtensionNextHeader];
+                    position += length;
+                    if (position > data.Length)
+                    {
+                        return false;
+                    }
+
+                    continue;
+
+                case Ipv6Header.NoNextHeader:
+                case Ipv6Header.EncapsulatingSecurityPayload:
+                    // Nothing follows, or nothing more can be read: the chain is as whole as it can be.
+                    return true;
+
+                case Ipv6Header.Tcp:
+                    needed = 20;
+                    break;
+                case Ipv6Header.Udp:
+                case Ipv6Header.Icmpv6:
+                    needed = 8;
+                    break;
+                default:
+                    needed = 1;
+                    break;
+            }
+
+            return position + needed <= data.Length;
+        }
     }
 }

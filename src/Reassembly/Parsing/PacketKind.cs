@@ -15,6 +15,18 @@ internal enum PacketKind : byte
     /// </summary>
     AtomicFragment,
 
-    /// <summary>Lengths that lie, truncated headers, offsets past 65535: counted and passed through.</summary>
+    /// <summary>Lengths that lie, truncated headers: counted and passed through.</summary>
     Malformed,
+
+    /// <summary>
+    /// A fragment that would end past the largest datagram (65535 bytes): counted as malformed and passed through like
+    /// <see cref="Malformed"/>, but its descriptor is filled so that the engine can report it.
+    /// </summary>
+    OversizeFragment,
+
+    /// <summary>
+    /// An IPv6 first fragment without the whole header chain through the upper-layer header (RFC 7112, RFC 8200
+    /// section 4.5): dropped, as Linux's <c>ipv6_frag_rcv</c> does. The descriptor is filled.
+    /// </summary>
+    IncompleteHeaderChain,
 }

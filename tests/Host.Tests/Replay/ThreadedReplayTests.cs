@@ -13,7 +13,7 @@ public sealed class ThreadedReplayTests
     [Theory]
     [InlineData("--datagrams 3000 --size 1200-8000 --hosts 300 --ipv6-share 0.3 --shuffle 64 --drop-share 0.02 --seed 11")]
     [InlineData("--datagrams 2000 --size 100-4000 --hosts 30 --ipv6-share 0.6 --shuffle 200 --overlap-share 0.3 --drop-share 0.05 --seed 12")]
-    public void Replays_with_one_two_and_four_threads_write_identical_captures_and_counters(string arguments)
+    public void Replays_with_one_two_and_four_threads_write_identical_captures_counters_and_events(string arguments)
     {
         using var temp = new TempDirectory();
         Assert.True(File.Exists(RepositoryPaths.Genfrag), $"genfrag.py not found at {RepositoryPaths.Genfrag} (../shared beside the repository)");
@@ -23,14 +23,20 @@ public sealed class ThreadedReplayTests
 
         string? reference = null;
         string? referenceStats = null;
+        string? referenceEvents = null;
         foreach (string threads in new[] { "1", "2", "4" })
         {
             string output = temp.File($"out{threads}.pcap");
             string stats = temp.File($"stats{threads}.json");
-            // A short IPv4 timeout makes expiry decisions part of the comparison.
-            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", output, "--stats", stats, "--threads", threads, "--ipv4-timeout", "0.0005", "-q");
+            string events = temp.File($"events{threads}.jsonl");
+            // A short IPv4 timeout makes expiry decisions (and timeout events) part of the comparison.
+            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", output, "--stats", stats, "--events", events, "--threads", threads, "--ipv4-timeout", "0.0005", "-q");
             Assert.True(result.ExitCode == 0, result.StandardError);
 
+            string eventLines = File.ReadAllText(events);
+            Assert.Contains("\"kind\":\"timeout\"", eventLines, StringComparison.Ordinal);
+            referenceEvents ??= eventLines;
+            Assert.Equal(referenceEvents, eventLines);
             string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(output)));
             using JsonDocument json = JsonDocument.Parse(File.ReadAllText(stats));
             string counters = json.RootElement.GetProperty("ipv4").GetRawText() + json.RootElement.GetProperty("ipv6").GetRawText();

@@ -22,6 +22,24 @@ public sealed class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void ATargetPolicyWithOverlapsAndAnAnomalySinkAllocatesNothingOnceWarm()
+    {
+        var sink = new CountingSink();
+        var engine = ReassemblyEngine.Create(new ReassemblyOptions { OverlapPolicy = OverlapPolicy.Bsd, AnomalySink = sink });
+        RunAll(engine, Workload(idBase: 0, overlaps: true));
+        RunAll(engine, Workload(idBase: 1000, overlaps: true));
+
+        List<byte[]> measured = Workload(idBase: 2000, overlaps: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int reassembled = RunAll(engine, measured);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(200, reassembled);
+        Assert.True(sink.Count > 0, "the workload overlaps, so the sink hears of it");
+        Assert.Equal(0, allocated);
+    }
+
     private static int RunAll(ReassemblyEngine engine, List<byte[]> frames)
     {
         int reassembled = 0;
@@ -39,7 +57,7 @@ public sealed class AllocationTests
         return reassembled;
     }
 
-    private static List<byte[]> Workload(int idBase)
+    private static List<byte[]> Workload(int idBase, bool overlaps = false)
     {
         // 100 IPv4 and 100 IPv6 datagrams, interleaved and each sent last fragment first, plus unfragmented traffic.
         var frames = new List<byte[]>();
@@ -54,9 +72,22 @@ public sealed class AllocationTests
                 frames.Add(PacketBuilder.Ethernet(0x86DD, PacketBuilder.Ipv6Fragment(piece, offset, more, (uint)(idBase + i))));
             }
 
+            if (overlaps)
+            {
+                // A retransmitted middle piece that straddles the first fragment's end, sent before the rest.
+                frames.Insert(frames.Count - 2, PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4(data[1400..1488], 1400, true, (ushort)(idBase + i)), 7));
+            }
+
             frames.Add(PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4Whole(data[..100])));
         }
 
         return frames;
+    }
+
+    private sealed class CountingSink : IAnomalySink
+    {
+        public long Count { get; private set; }
+
+        public void OnAnomaly(in AnomalyEvent anomaly) => Count++;
     }
 }

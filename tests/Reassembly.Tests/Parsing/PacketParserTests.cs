@@ -47,10 +47,11 @@ public sealed class PacketParserTests
     }
 
     [Fact]
-    public void AnIpv4FragmentEndingPast65535IsMalformed()
+    public void AnIpv4FragmentEndingPast65535IsAnOversizeFragment()
     {
         byte[] packet = PacketBuilder.Ipv4(PacketBuilder.Payload(16), 65528, false);
-        Assert.Equal(PacketKind.Malformed, Ipv4PacketParser.Parse(packet, 0, 0, out _));
+        Assert.Equal(PacketKind.OversizeFragment, Ipv4PacketParser.Parse(packet, 0, 0, out FragmentDescriptor fragment));
+        Assert.Equal(65528, fragment.FragmentOffset);
     }
 
     [Fact]
@@ -71,10 +72,11 @@ public sealed class PacketParserTests
     }
 
     [Fact]
-    public void AnIpv6FragmentEndingPast65535IsMalformed()
+    public void AnIpv6FragmentEndingPast65535IsAnOversizeFragment()
     {
         byte[] packet = PacketBuilder.Ipv6Fragment(PacketBuilder.Payload(16), 65528, false);
-        Assert.Equal(PacketKind.Malformed, Ipv6PacketParser.Parse(packet, 0, 0, out _));
+        Assert.Equal(PacketKind.OversizeFragment, Ipv6PacketParser.Parse(packet, 0, 0, out FragmentDescriptor fragment));
+        Assert.Equal(65528, fragment.FragmentOffset);
     }
 
     [Fact]

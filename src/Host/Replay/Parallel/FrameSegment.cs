@@ -27,9 +27,11 @@ internal sealed class FrameSegment
         Results = new FrameResult[frameCapacity];
         WorkerFrames = new int[workers][];
         WorkerCounts = new int[workers];
+        Events = new List<AnomalyEvent>[workers];
         for (int w = 0; w < workers; w++)
         {
             WorkerFrames[w] = new int[frameCapacity];
+            Events[w] = [];
         }
     }
 
@@ -59,6 +61,12 @@ internal sealed class FrameSegment
     public int[][] WorkerFrames { get; }
 
     public int[] WorkerCounts { get; }
+
+    /// <summary>Per worker, the anomalies it reported while on this segment (see <see cref="OrderedAnomalySink"/>).</summary>
+    public List<AnomalyEvent>[] Events { get; }
+
+    /// <summary>The input index of the segment's first frame.</summary>
+    public long BaseIndex { get; set; }
 
     /// <summary>Workers that have not yet finished this segment; the one that takes it to 0 hands it to the writer.</summary>
     public int Pending;
@@ -97,6 +105,11 @@ internal sealed class FrameSegment
     {
         Array.Clear(Results, 0, Count);
         Array.Clear(WorkerCounts);
+        foreach (List<AnomalyEvent> events in Events)
+        {
+            events.Clear();
+        }
+
         Count = 0;
         BytesUsed = 0;
     }

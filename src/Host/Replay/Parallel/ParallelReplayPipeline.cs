@@ -30,6 +30,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
     private readonly ReassemblyEngine _engine;
     private readonly IReplayOutput _output;
+    private readonly OrderedAnomalySink? _events;
     private readonly FrameSegment[] _ring = new FrameSegment[RingSize];
     private readonly SemaphoreSlim _free = new(RingSize, RingSize);
     private readonly SemaphoreSlim[] _ready;
@@ -39,6 +40,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private readonly int _workerCount;
     private FrameSegment? _filling;
     private long _published;
+    private long _framesRead;
     private long _clock = long.MinValue;
     private long _totalSegments = long.MaxValue;
     private volatile bool _finished;
@@ -46,10 +48,11 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private CaptureInterface[] _interfaces = [];
     private bool _completed;
 
-    public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output)
+    public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output, OrderedAnomalySink? events)
     {
         _engine = engine;
         _output = output;
+        _events = events;
         _workerCount = engine.WorkerCount;
         for (int i = 0; i < RingSize; i++)
         {
@@ -99,7 +102,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
         }
 
         int index = segment.Add(in frame, _clock);
-        ClassifiedFrame classified = _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId);
+        ClassifiedFrame classified = _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId, _framesRead++);
         segment.Classified[index] = classified;
         segment.Assign(index, (int)(classified.SteeringHash % (uint)_workerCount));
     }
@@ -163,6 +166,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
         _free.Wait();
         FrameSegment segment = _ring[_published % RingSize];
         segment.Pending = _workerCount;
+        segment.BaseIndex = _framesRead;
         return segment;
     }
 
@@ -192,6 +196,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
             next++;
             if (Volatile.Read(ref _failure) is null)
             {
+                OrderedAnomalySink.SetBatch(segment.Events[w]);
                 try
                 {
                     int[] mine = segment.WorkerFrames[w];
@@ -201,10 +206,18 @@ internal sealed class ParallelReplayPipeline : IDisposable
                         int i = mine[k];
                         segment.Results[i] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
                     }
+
+                    // Expire what the input's clock has passed even if this worker had few frames here: timeouts then
+                    // happen in the segment where a single worker would have seen them (see OrderedAnomalySink).
+                    worker.AdvanceClock(segment.Clocks[segment.Count - 1]);
                 }
                 catch (Exception e)
                 {
                     Interlocked.CompareExchange(ref _failure, e, null);
+                }
+                finally
+                {
+                    OrderedAnomalySink.SetBatch(null);
                 }
             }
 
@@ -228,6 +241,18 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
             FrameSegment segment = _ring[next % RingSize];
             next++;
+            try
+            {
+                if (Volatile.Read(ref _failure) is null)
+                {
+                    _events?.EmitSegment(segment, segment.BaseIndex);
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+
             for (int i = 0; i < segment.Count; i++)
             {
                 FrameResult result = segment.Results[i];

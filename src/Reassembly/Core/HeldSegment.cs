@@ -1,0 +1,9 @@
+namespace Reassembly.Core;
+
+/// <summary>What survives of one fragment in a target-policy queue: [Start, End) and the frame it came in.</summary>
+internal struct HeldSegment
+{
+    public int Start;
+    public int End;
+    public long FrameIndex;
+}

@@ -1,0 +1,70 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Reassembly.Core;
+
+namespace Reassembly.Policies;
+
+/// <summary>
+/// Chooses a new datagram's overlap policy from its destination: the longest matching route, else the family's
+/// default. Built once from the options; lookups allocate nothing.
+/// </summary>
+/// <remarks>
+/// Routes are sorted by prefix length, longest first, so the first match is the answer; ties keep the order given.
+/// The scan is linear because it runs once per datagram, not per fragment.
+/// </remarks>
+internal sealed class PolicyTable
+{
+    private readonly Route[] _routes;
+    private readonly OverlapPolicy _ipv4Default;
+    private readonly OverlapPolicy _ipv6Default;
+
+    public PolicyTable(ReassemblyOptions options)
+    {
+        _ipv4Default = options.OverlapPolicy;
+        _ipv6Default = options.Ipv6OverlapPolicy ?? options.OverlapPolicy;
+        _routes = new Route[options.PolicyRoutes.Count];
+        Span<byte> bytes = stackalloc byte[16];
+        for (int i = 0; i < _routes.Length; i++)
+        {
+            OverlapPolicyRoute route = options.PolicyRoutes[i];
+            IPAddress address = route.Network.BaseAddress;
+            bool ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+            address.TryWriteBytes(bytes, out int written);
+            UInt128 bits = ipv6 ? BinaryPrimitives.ReadUInt128BigEndian(bytes) : BinaryPrimitives.ReadUInt32BigEndian(bytes[..written]);
+            _routes[i] = new Route(ipv6 ? IpFamily.Ipv6 : IpFamily.Ipv4, bits, route.Network.PrefixLength, route.Policy);
+        }
+
+        // A stable sort (by index on ties) so that equal prefixes keep the order the user gave.
+        int[] order = new int[_routes.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Route[] unsorted = (Route[])_routes.Clone();
+        Array.Sort(order, (a, b) => unsorted[a].PrefixLength != unsorted[b].PrefixLength ? unsorted[b].PrefixLength.CompareTo(unsorted[a].PrefixLength) : a.CompareTo(b));
+        for (int i = 0; i < order.Length; i++)
+        {
+            _routes[i] = unsorted[order[i]];
+        }
+    }
+
+    public OverlapPolicy Resolve(in FragmentKey key)
+    {
+        IpFamily family = key.Family;
+        UInt128 destination = key.Destination;
+        int width = family == IpFamily.Ipv4 ? 32 : 128;
+        foreach (Route route in _routes)
+        {
+            if (route.Family == family && (route.PrefixLength == 0 || ((destination ^ route.Bits) >> (width - route.PrefixLength)) == UInt128.Zero))
+            {
+                return route.Policy;
+            }
+        }
+
+        return family == IpFamily.Ipv4 ? _ipv4Default : _ipv6Default;
+    }
+
+    private readonly record struct Route(IpFamily Family, UInt128 Bits, int PrefixLength, OverlapPolicy Policy);
+}

@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+
+namespace Reassembly;
+
+// The IDS settings: overlap policies, fragment limit and the anomaly sink (issue 6), kept apart from the Linux ones.
+public sealed partial class ReassemblyOptions
+{
+    /// <summary>The overlap policy for datagrams no <see cref="PolicyRoutes"/> entry covers, IPv4 and IPv6 alike.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="Reassembly.OverlapPolicy.LinuxModern"/>, today's Linux. A target policy on IPv6 shows
+    /// what an old stack would accept, although RFC 5722 forbids overlaps there.
+    /// </remarks>
+    public OverlapPolicy OverlapPolicy { get; init; } = OverlapPolicy.LinuxModern;
+
+    /// <summary>Overrides <see cref="OverlapPolicy"/> for IPv6 datagrams no route covers.</summary>
+    /// <remarks>Defaults to null: IPv6 follows <see cref="OverlapPolicy"/>.</remarks>
+    public OverlapPolicy? Ipv6OverlapPolicy { get; init; }
+
+    /// <summary>
+    /// Per-destination policies (Suricata's <c>host-os-policy</c>): the route with the longest prefix holding a
+    /// datagram's destination decides, whatever the family defaults say. The policy is chosen when a datagram's first
+    /// fragment arrives and kept for that datagram.
+    /// </summary>
+    /// <remarks>Defaults to none. Looked up once per new datagram, linearly: keep the list to hundreds, not millions.</remarks>
+    public IReadOnlyList<OverlapPolicyRoute> PolicyRoutes { get; init; } = [];
+
+    /// <summary>
+    /// The most fragments one datagram may be made of; the fragment past it drops the datagram with a
+    /// <see cref="AnomalyKind.TooManyFragments"/> anomaly. Fragments ignored as duplicates do not count.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 8192: 65535 bytes in 8-byte fragments, the most a datagram without overlaps can need, so that
+    /// linux-modern behaves exactly as Linux. Under a target policy, overlapping fragments are kept, so without a
+    /// bound one datagram could hold a sender's whole flood and cost time on every insert.
+    /// </remarks>
+    public int MaxFragmentsPerDatagram { get; init; } = 8192;
+
+    /// <summary>Receives every anomaly, synchronously. Null (the default): anomalies are only counted.</summary>
+    public IAnomalySink? AnomalySink { get; init; }
+
+    private void ValidatePolicies()
+    {
+        if (!Enum.IsDefined(OverlapPolicy) || (Ipv6OverlapPolicy is { } ipv6 && !Enum.IsDefined(ipv6)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Unknown overlap policy.");
+        }
+
+        if (MaxFragmentsPerDatagram < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "MaxFragmentsPerDatagram must be at least 1.");
+        }
+
+        foreach (OverlapPolicyRoute route in PolicyRoutes)
+        {
+            if (route is null || !Enum.IsDefined(route.Policy))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "A policy route is null or names an unknown policy.");
+            }
+        }
+    }
+}
