@@ -22,6 +22,21 @@ public sealed partial class ReassemblyEngine
     // True while the directories expire queues, so that a removal heard then is a timeout.
     private bool _expiring;
 
+    /// <summary>Expires both families; a removal heard meanwhile is a timeout (see <see cref="QueueObserver"/>).</summary>
+    private void ExpireUntil(long nowNanoseconds)
+    {
+        _expiring = true;
+        try
+        {
+            _ipv4.ExpireUntil(nowNanoseconds);
+            _ipv6.ExpireUntil(nowNanoseconds);
+        }
+        finally
+        {
+            _expiring = false;
+        }
+    }
+
     private static AnomalyKind ToAnomaly(QueueInsertResult result) => result switch
     {
         QueueInsertResult.Teardrop => AnomalyKind.Teardrop,

@@ -68,10 +68,7 @@ public sealed partial class ReassemblyEngine
         if (timestampNanoseconds > _clock)
         {
             _clock = timestampNanoseconds;
-            _expiring = true;
-            _ipv4.ExpireUntil(timestampNanoseconds);
-            _ipv6.ExpireUntil(timestampNanoseconds);
-            _expiring = false;
+            ExpireUntil(timestampNanoseconds);
         }
 
         if (LinkLayerDecoder.Decode(frame, linkType, out LinkLayerInfo link) != LinkDecodeStatus.Ok)
@@ -138,9 +135,15 @@ public sealed partial class ReassemblyEngine
     public void ExpireAll()
     {
         _expiring = true;
-        _ipv4.ExpireAll();
-        _ipv6.ExpireAll();
-        _expiring = false;
+        try
+        {
+            _ipv4.ExpireAll();
+            _ipv6.ExpireAll();
+        }
+        finally
+        {
+            _expiring = false;
+        }
     }
 
     /// <summary>
@@ -220,7 +223,8 @@ public sealed partial class ReassemblyEngine
                 Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
             default:
-                // Teardrop counts as Linux counts it: an inconsistent end, not an overlap, because Linux checks the end first.
+                // Ends, zero length, too many fragments. A teardrop counts as Linux counts it, as an inconsistent end
+                // and not an overlap, because Linux checks the end first.
                 Report(ToAnomaly(inserted), in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
         }

@@ -10,7 +10,8 @@ namespace Reassembly.Core;
 /// </summary>
 /// <remarks>
 /// <para>Buffer layout: <c>[unused][link header][IP header][payload: fragmentable part, offset 0 at _payloadStart]</c>.
-/// The headers are those of the offset-0 fragment, stored when it arrives, so that the finished frame is contiguous.</para>
+/// The headers are those of the offset-0 fragment (under a target policy, of the one whose data the datagram keeps at
+/// offset 0), stored when it arrives, so that the finished frame is contiguous.</para>
 /// <para>Bookkeeping: under <see cref="OverlapPolicy.LinuxModern"/> the held ranges are Linux's runs
 /// (<see cref="FragmentRunList"/>); under a target policy they are per-fragment pieces (<see cref="HeldSegmentList"/>),
 /// which decide byte by byte which fragment's data the buffer keeps.</para>
