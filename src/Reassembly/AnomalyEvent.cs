@@ -54,7 +54,7 @@ public readonly struct AnomalyEvent
     /// <summary>Zero-based index, among the frames given to the engine since it was created or reset, of the frame that revealed it (for a timeout, the first frame whose clock reached the deadline); -1 when none did (a timeout at the end of the input).</summary>
     public long FrameIndex { get; init; }
 
-    /// <summary>For an overlap: the index of the frame whose held bytes were overlapped, where the policy keeps track of it (every policy but linux-modern); for a timeout: the frame that started the datagram; else -1.</summary>
+    /// <summary>For an overlap, teardrop or duplicate: the index of the frame that supplied the first overlapped held byte; for a timeout: the frame that started the datagram; else -1.</summary>
     public long OtherFrameIndex { get; init; }
 
     /// <summary>Where the fragment starts in the datagram's fragmentable part, in bytes; -1 when there is no fragment (a timeout).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 
 namespace Reassembly;
 
@@ -6,9 +7,10 @@ namespace Reassembly;
 public static class OverlapPolicyNames
 {
     private static readonly string[] Names = ["linux-modern", "first", "last", "bsd", "bsd-right", "linux", "windows", "solaris"];
+    private static readonly ReadOnlyCollection<string> ReadOnlyNames = Array.AsReadOnly(Names);
 
     /// <summary>Every policy name, in <see cref="OverlapPolicy"/> order.</summary>
-    public static IReadOnlyList<string> All => Names;
+    public static IReadOnlyList<string> All => ReadOnlyNames;
 
     /// <summary>The name of <paramref name="policy"/>: <c>linux-modern</c>, <c>first</c>, <c>last</c>, <c>bsd</c>, <c>bsd-right</c>, <c>linux</c>, <c>windows</c> or <c>solaris</c>.</summary>
     public static string ToName(OverlapPolicy policy) => Names[(int)policy];

@@ -91,10 +91,7 @@ public sealed partial class ReassemblyWorker
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
-            _expiring = true;
-            ExpireUntil(Ipv4Expiry, clockNanoseconds);
-            ExpireUntil(Ipv6Expiry, clockNanoseconds);
-            _expiring = false;
+            ExpireBoth(clockNanoseconds);
         }
 
         FragmentQueueDirectory directory;
@@ -158,10 +155,7 @@ public sealed partial class ReassemblyWorker
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
-            _expiring = true;
-            ExpireUntil(Ipv4Expiry, clockNanoseconds);
-            ExpireUntil(Ipv6Expiry, clockNanoseconds);
-            _expiring = false;
+            ExpireBoth(clockNanoseconds);
         }
     }
 
@@ -169,10 +163,22 @@ public sealed partial class ReassemblyWorker
     internal void ExpireAll()
     {
         _frameIndex = -1;
+        ExpireBoth(long.MaxValue);
+    }
+
+    /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
+    private void ExpireBoth(long nowNanoseconds)
+    {
         _expiring = true;
-        ExpireUntil(Ipv4Expiry, long.MaxValue);
-        ExpireUntil(Ipv6Expiry, long.MaxValue);
-        _expiring = false;
+        try
+        {
+            ExpireUntil(Ipv4Expiry, nowNanoseconds);
+            ExpireUntil(Ipv6Expiry, nowNanoseconds);
+        }
+        finally
+        {
+            _expiring = false;
+        }
     }
 
     /// <summary>Drops every queue without counting and forgets the clock (counters are reset by the engine).</summary>
@@ -267,7 +273,8 @@ public sealed partial class ReassemblyWorker
                 Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
             default:
-                // Teardrop counts as Linux counts it: an inconsistent end, not an overlap, because Linux checks the end first.
+                // Ends, zero length, too many fragments. A teardrop counts as Linux counts it, as an inconsistent end
+                // and not an overlap, because Linux checks the end first.
                 Report(ToAnomaly(inserted), in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 break;
         }

@@ -10,10 +10,11 @@ namespace Reassembly.Core;
 /// </summary>
 /// <remarks>
 /// <para>Buffer layout: <c>[unused][link header][IP header][payload: fragmentable part, offset 0 at _payloadStart]</c>.
-/// The headers are those of the offset-0 fragment, stored when it arrives, so that the finished frame is contiguous.</para>
-/// <para>Bookkeeping: under <see cref="OverlapPolicy.LinuxModern"/> the held ranges are Linux's runs
-/// (<see cref="FragmentRunList"/>); under a target policy they are per-fragment pieces (<see cref="HeldSegmentList"/>),
-/// which decide byte by byte which fragment's data the buffer keeps.</para>
+/// The headers are those of the offset-0 fragment (under a target policy, of the one whose data the datagram keeps at
+/// offset 0), stored when it arrives, so that the finished frame is contiguous.</para>
+/// <para>Bookkeeping: under <see cref="OverlapPolicy.LinuxModern"/> Linux's runs (<see cref="FragmentRunList"/>)
+/// decide, and per-fragment pieces (<see cref="HeldSegmentList"/>) only record which frame each byte came from;
+/// under a target policy the pieces alone decide, byte by byte, which fragment's data the buffer keeps.</para>
 /// <para>Invariants: <see cref="Received"/> is the sum of the run (or segment) lengths and never exceeds <see cref="Length"/>;
 /// once <see cref="FragmentQueueFlags.LastIn"/> is set, <see cref="Length"/> is final and no run ends past it; the
 /// buffer, when present, covers every run. A queue belongs to exactly one directory, and only that directory's owner
@@ -170,6 +171,7 @@ internal sealed class FragmentQueue
 
             EnsureRoom(headerBytes, end, pool);
             data.CopyTo(_buffer.AsSpan(_payloadStart + start));
+            _segments.Add(start, end, frameIndex);
             _received += end - start;
             takesHeaders = start == 0;
         }
@@ -217,22 +219,21 @@ internal sealed class FragmentQueue
     /// </summary>
     private bool DescribeOverlap(int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
     {
-        bool segments = Policy != OverlapPolicy.LinuxModern;
-        int count = segments ? _segments.Count : _runs.Count;
-        int index = segments || count == 0 ? 0 : _runs.FirstRunEndingAfter(start);
-        while (index < count && RangeEnd(segments, index) <= start)
+        // Every policy keeps per-fragment pieces (linux-modern beside its runs), so this also names the other frame.
+        for (int index = _segments.FirstEndingAfter(start); index < _segments.Count && _segments[index].Start < end; index++)
         {
-            index++;
-        }
+            HeldSegment held = _segments[index];
+            if (held.End <= start)
+            {
+                continue;
+            }
 
-        for (; index < count && RangeStart(segments, index) < end; index++)
-        {
-            int from = Math.Max(start, RangeStart(segments, index));
-            int to = Math.Min(end, RangeEnd(segments, index));
+            int from = Math.Max(start, held.Start);
+            int to = Math.Min(end, held.End);
             if (overlap.OverlapStart < 0)
             {
                 overlap.OverlapStart = from;
-                overlap.OtherFrameIndex = segments ? _segments[index].FrameIndex : -1;
+                overlap.OtherFrameIndex = held.FrameIndex;
             }
 
             overlap.OverlapEnd = to;
@@ -241,10 +242,6 @@ internal sealed class FragmentQueue
 
         return overlap.OverlapStart >= 0;
     }
-
-    private int RangeStart(bool segments, int index) => segments ? _segments[index].Start : _runs[index].Start;
-
-    private int RangeEnd(bool segments, int index) => segments ? _segments[index].End : _runs[index].End;
 
     /// <summary>
     /// Hands the finished frame's buffer to the caller (who now owns it) and says where the frame lies in it.
@@ -327,13 +324,16 @@ internal sealed class FragmentQueue
             Debug.Assert(_buffer is null || _payloadStart + _runs[i].End <= _buffer.Length, "The buffer covers every run.");
         }
 
+        long pieces = 0;
         for (int i = 0; i < _segments.Count; i++)
         {
-            sum += _segments[i].End - _segments[i].Start;
+            pieces += _segments[i].End - _segments[i].Start;
             Debug.Assert(_buffer is null || _payloadStart + _segments[i].End <= _buffer.Length, "The buffer covers every segment.");
         }
 
-        Debug.Assert(_runs.Count == 0 || _segments.Count == 0, "A queue keeps runs (linux-modern) or segments (target policies), never both.");
+        // Linux-modern keeps runs and provenance pieces over the same bytes; target policies keep pieces alone.
+        Debug.Assert(_runs.Count == 0 || sum == pieces, "Runs and pieces hold the same bytes.");
+        sum = pieces;
 
         Debug.Assert(sum == _received, "Received is the sum of the runs.");
         Debug.Assert(_received <= _length, "Never more bytes than the datagram's length.");

@@ -112,6 +112,7 @@ public sealed class AnomalyEventTests
         AnomalyEvent overlap = Assert.Single(_sink.OfKind(AnomalyKind.Overlap));
         Assert.True(overlap.BytesDiffer);
         Assert.Equal((8, 16), (overlap.OverlapStart, overlap.OverlapEnd));
+        Assert.Equal((2L, 0L), (overlap.FrameIndex, overlap.OtherFrameIndex));
         Assert.Equal(0, _harness.Engine.GetStatistics().Ipv4.ReasmOverlaps);
     }
 

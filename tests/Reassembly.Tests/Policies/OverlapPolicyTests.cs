@@ -82,7 +82,7 @@ public abstract class OverlapPolicyTests
 
         Assert.Empty(harness.Packets);
         AnomalyEvent first = sink.OfKind(AnomalyKind.Overlap)[0];
-        Assert.Equal(9, first.FrameIndex);
+        Assert.Equal((9L, 0L), (first.FrameIndex, first.OtherFrameIndex));
         Assert.Equal((8, 40), (first.FragmentOffset, first.FragmentEnd));
         // From A's tail to the run B and C form: the first to the last overlapped byte.
         Assert.Equal((8, 40), (first.OverlapStart, first.OverlapEnd));
