@@ -36,6 +36,9 @@ public readonly struct AnomalyEvent
         OverlapEnd = -1;
     }
 
+    /// <summary>The namespace of the datagram (<see cref="NamespaceStatistics.Name"/>: <c>default</c> without a selector).</summary>
+    public string Namespace { get; init; } = string.Empty;
+
     /// <summary>What happened.</summary>
     public AnomalyKind Kind { get; }
 

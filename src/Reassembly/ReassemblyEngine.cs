@@ -33,7 +33,7 @@ public sealed class ReassemblyEngine
     {
         _selector = options.NamespaceBy;
         _workers = new ReassemblyWorker[options.Workers];
-        _namespaces = new NamespaceTable(options.NamespaceBy, _workers);
+        _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies);
         var policies = new PolicyTable(options);
         for (int i = 0; i < _workers.Length; i++)
         {

@@ -25,6 +25,14 @@ public sealed partial class ReassemblyOptions
     public IReadOnlyList<OverlapPolicyRoute> PolicyRoutes { get; init; } = [];
 
     /// <summary>
+    /// Per-namespace policies, by namespace name (<c>vlan=100</c>, <c>interface=2</c>, <c>interface=2,vlan=100</c>, see
+    /// <see cref="NamespaceStatistics.Name"/>): the policy of every datagram in that namespace that no
+    /// <see cref="PolicyRoutes"/> entry covers, IPv4 and IPv6 alike, in place of the family defaults.
+    /// </summary>
+    /// <remarks>Defaults to none. Read once, when a namespace is created.</remarks>
+    public IReadOnlyDictionary<string, OverlapPolicy> NamespacePolicies { get; init; } = new Dictionary<string, OverlapPolicy>();
+
+    /// <summary>
     /// The most fragments one datagram may be made of; the fragment past it drops the datagram with a
     /// <see cref="AnomalyKind.TooManyFragments"/> anomaly. Fragments ignored as duplicates do not count.
     /// </summary>

@@ -93,7 +93,7 @@ public sealed partial class ReassemblyWorker
 
     /// <summary>A stateless anomaly of one fragment: the policy is the one its datagram would get.</summary>
     private void Report(AnomalyKind kind, in FragmentDescriptor fragment, long timestampNanoseconds) =>
-        Report(kind, in fragment, _policies.Resolve(in fragment.Key), default, timestampNanoseconds);
+        Report(kind, in fragment, _policies.Resolve(in fragment.Key, _namespacePolicy), default, timestampNanoseconds);
 
     /// <summary>
     /// A fragment that was kept or ignored: nothing if it touched no held data; a duplicate if none of its bytes was
@@ -120,6 +120,7 @@ public sealed partial class ReassemblyWorker
         bool overlapped = overlap.OverlapStart >= 0 && overlap.OverlapEnd > overlap.OverlapStart;
         var anomaly = new AnomalyEvent(kind, timestampNanoseconds, fragment.Key.Family, fragment.Key.Source, fragment.Key.Destination, fragment.Key.Identification, policy)
         {
+            Namespace = _namespaceName,
             FrameIndex = _frameIndex,
             OtherFrameIndex = overlapped ? overlap.OtherFrameIndex : -1,
             FragmentOffset = fragment.FragmentOffset,
@@ -143,6 +144,7 @@ public sealed partial class ReassemblyWorker
         // alone, so the event is the same whichever worker (and whichever later frame) found the queue expired.
         var anomaly = new AnomalyEvent(AnomalyKind.Timeout, queue.DeadlineNanoseconds, queue.Key.Family, queue.Key.Source, queue.Key.Destination, queue.Key.Identification, queue.Policy)
         {
+            Namespace = queue.Directory?.NamespaceName ?? string.Empty,
             FrameIndex = _frameIndex,
             OtherFrameIndex = queue.CreatedFrameIndex,
             FragmentEnd = queue.Length,

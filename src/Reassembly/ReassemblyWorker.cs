@@ -37,6 +37,8 @@ public sealed partial class ReassemblyWorker
     private long _clock = long.MinValue;
     private long _frames;
     private long _frameIndex;
+    private string _namespaceName = string.Empty;
+    private OverlapPolicy? _namespacePolicy;
     private long _notIp;
     private long _linkErrors;
 
@@ -111,6 +113,8 @@ public sealed partial class ReassemblyWorker
                 return new FrameResult(FrameDisposition.PassThrough);
         }
 
+        _namespaceName = directory.NamespaceName;
+        _namespacePolicy = directory.NamespacePolicy;
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;
         switch (classified.Kind)
@@ -244,7 +248,7 @@ public sealed partial class ReassemblyWorker
         if (!queue.HasPolicy)
         {
             // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy.
-            queue.Policy = _policies.Resolve(in fragment.Key);
+            queue.Policy = _policies.Resolve(in fragment.Key, directory.NamespacePolicy);
             queue.HasPolicy = true;
             queue.CreatedFrameIndex = _frameIndex;
             queue.Observer = _queueObserver;

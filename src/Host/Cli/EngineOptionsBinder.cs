@@ -50,8 +50,30 @@ internal sealed class EngineOptionsBinder
             + "'#' starts a comment). The longest prefix holding a datagram's destination wins over --policy and --ipv6-policy.",
     };
 
+    public Option<string[]> NamespacePolicy { get; } = new("--namespace-policy")
+    {
+        Description = "The overlap policy of one namespace, as NAMESPACE=POLICY (e.g. 'vlan=100=windows', 'interface=2=bsd'; names as in --stats); "
+            + "repeat it for more. It replaces --policy and --ipv6-policy inside that namespace; --policy-map routes still win.",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public EngineOptionsBinder()
     {
+        NamespacePolicy.Validators.Add(result =>
+        {
+            foreach (string entry in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                int split = entry.LastIndexOf('=');
+                if (split <= 0 || !OverlapPolicyNames.TryParse(entry[(split + 1)..], out OverlapPolicy policy))
+                {
+                    result.AddError($"--namespace-policy '{entry}': expected NAMESPACE=POLICY with a policy among {string.Join(", ", OverlapPolicyNames.All)}.");
+                    return;
+                }
+
+                _namespacePolicies[entry[..split]] = policy;
+            }
+        });
         NamespaceBy.AcceptOnlyFromAmong("none", "vlan", "interface", "vlan+interface");
         Threads.Validators.Add(result =>
         {
@@ -90,6 +112,9 @@ internal sealed class EngineOptionsBinder
     // Read once, by the --policy-map validator, so that a bad map is a command-line error (exit code 1).
     private List<OverlapPolicyRoute> _routes = [];
 
+    // Filled by the --namespace-policy validator, for the same reason.
+    private readonly Dictionary<string, OverlapPolicy> _namespacePolicies = new(StringComparer.Ordinal);
+
     public void AddTo(Command command)
     {
         command.Options.Add(Ipv4Timeout);
@@ -99,6 +124,7 @@ internal sealed class EngineOptionsBinder
         command.Options.Add(Policy);
         command.Options.Add(Ipv6Policy);
         command.Options.Add(PolicyMap);
+        command.Options.Add(NamespacePolicy);
     }
 
     /// <summary>The engine settings the command line asks for; <paramref name="anomalySink"/> receives the anomalies, if any.</summary>
@@ -117,6 +143,7 @@ internal sealed class EngineOptionsBinder
         OverlapPolicy = ParsePolicy(parseResult.GetValue(Policy)),
         Ipv6OverlapPolicy = parseResult.GetValue(Ipv6Policy) is { } ipv6 ? ParsePolicy(ipv6) : null,
         PolicyRoutes = _routes,
+        NamespacePolicies = _namespacePolicies,
         AnomalySink = anomalySink,
     };
 

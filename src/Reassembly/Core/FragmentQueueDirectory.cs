@@ -32,15 +32,23 @@ internal sealed class FragmentQueueDirectory
     /// <summary>The family's counters in this namespace for this worker; the worker increments them in place.</summary>
     public FamilyCounters Counters;
 
-    public FragmentQueueDirectory(FragmentProtocol protocol, DatagramBufferPool buffers, ExpiryList expiry, FragmentQueuePool queues)
+    public FragmentQueueDirectory(FragmentProtocol protocol, DatagramBufferPool buffers, ExpiryList expiry, FragmentQueuePool queues, string namespaceName, OverlapPolicy? namespacePolicy)
     {
         Protocol = protocol;
+        NamespaceName = namespaceName;
+        NamespacePolicy = namespacePolicy;
         _buffers = buffers;
         _expiry = expiry;
         _queues = queues;
     }
 
     public FragmentProtocol Protocol { get; }
+
+    /// <summary>The name of the namespace the directory belongs to (anomaly events carry it).</summary>
+    public string NamespaceName { get; }
+
+    /// <summary>The namespace's overlap policy, or null for the family defaults.</summary>
+    public OverlapPolicy? NamespacePolicy { get; }
 
     public int Count { get; private set; }
 

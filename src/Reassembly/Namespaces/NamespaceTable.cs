@@ -20,11 +20,13 @@ internal sealed class NamespaceTable
     private readonly object _createLock = new();
     private readonly NamespaceSelector _selector;
     private readonly ReassemblyWorker[] _workers;
+    private readonly IReadOnlyDictionary<string, OverlapPolicy> _policies;
 
-    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers)
+    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies)
     {
         _selector = selector;
         _workers = workers;
+        _policies = policies;
     }
 
     public ReassemblyNamespace GetOrCreate(NamespaceKey key)
@@ -38,7 +40,8 @@ internal sealed class NamespaceTable
         {
             if (!_byKey.TryGetValue(key, out found))
             {
-                found = new ReassemblyNamespace(key, key.Name(_selector), _inOrder.Count, _workers);
+                string name = key.Name(_selector);
+                found = new ReassemblyNamespace(key, name, _inOrder.Count, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null);
                 _inOrder.Add(found);
                 _byKey[key] = found;
             }

@@ -14,24 +14,28 @@ namespace Reassembly.Namespaces;
 /// </remarks>
 internal sealed class ReassemblyNamespace
 {
-    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers)
+    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers, OverlapPolicy? policy)
     {
         Key = key;
         Name = name;
         Index = index;
+        Policy = policy;
         Ipv4 = new FragmentQueueDirectory[workers.Length];
         Ipv6 = new FragmentQueueDirectory[workers.Length];
         for (int w = 0; w < workers.Length; w++)
         {
             ReassemblyWorker worker = workers[w];
-            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker.Buffers, worker.Ipv4Expiry, worker.Queues);
-            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker.Buffers, worker.Ipv6Expiry, worker.Queues);
+            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker.Buffers, worker.Ipv4Expiry, worker.Queues, name, policy);
+            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker.Buffers, worker.Ipv6Expiry, worker.Queues, name, policy);
         }
     }
 
     public NamespaceKey Key { get; }
 
     public string Name { get; }
+
+    /// <summary>The namespace's overlap policy (<see cref="ReassemblyOptions.NamespacePolicies"/>), or null for the family defaults.</summary>
+    public OverlapPolicy? Policy { get; }
 
     /// <summary>Creation order, from 0: the order namespaces are reported in.</summary>
     public int Index { get; }

@@ -6,8 +6,8 @@ using Reassembly.Core;
 namespace Reassembly.Policies;
 
 /// <summary>
-/// Chooses a new datagram's overlap policy from its destination: the longest matching route, else the family's
-/// default. Built once from the options; lookups allocate nothing.
+/// Chooses a new datagram's overlap policy from its destination: the longest matching route, else its namespace's
+/// policy, else the family's default. Built once from the options; lookups allocate nothing.
 /// </summary>
 /// <remarks>
 /// Routes are sorted by prefix length, longest first, so the first match is the answer; ties keep the order given.
@@ -50,7 +50,7 @@ internal sealed class PolicyTable
         }
     }
 
-    public OverlapPolicy Resolve(in FragmentKey key)
+    public OverlapPolicy Resolve(in FragmentKey key, OverlapPolicy? namespacePolicy = null)
     {
         IpFamily family = key.Family;
         UInt128 destination = key.Destination;
@@ -63,7 +63,7 @@ internal sealed class PolicyTable
             }
         }
 
-        return family == IpFamily.Ipv4 ? _ipv4Default : _ipv6Default;
+        return namespacePolicy ?? (family == IpFamily.Ipv4 ? _ipv4Default : _ipv6Default);
     }
 
     private readonly record struct Route(IpFamily Family, UInt128 Bits, int PrefixLength, OverlapPolicy Policy);

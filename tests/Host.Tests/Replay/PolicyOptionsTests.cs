@@ -102,6 +102,33 @@ public sealed class PolicyOptionsTests
     }
 
     [Fact]
+    public void ANamespacePolicyAppliesInsideItsNamespaceAndEventsNameTheNamespace()
+    {
+        using var temp = new TempDirectory();
+        string events = temp.File("events.jsonl");
+
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Overlap, "--events", events, "--namespace-by", "interface", "--namespace-policy", "interface=0=solaris", "-q");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        JsonElement[] overlaps = File.ReadAllLines(events).Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(e => e.GetProperty("kind").GetString() == "overlap").ToArray();
+        Assert.NotEmpty(overlaps);
+        Assert.All(overlaps, e => Assert.Equal("interface=0", e.GetProperty("namespace").GetString()));
+        Assert.All(overlaps, e => Assert.Equal("solaris", e.GetProperty("policy").GetString()));
+    }
+
+    [Theory]
+    [InlineData("interface=0")]
+    [InlineData("interface=0=win")]
+    [InlineData("=bsd")]
+    public void AMalformedNamespacePolicyIsACommandLineError(string entry)
+    {
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Overlap, "--namespace-policy", entry);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--namespace-policy", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnUnknownPolicyNameIsACommandLineError()
     {
         Assert.Equal(1, ProcessRunner.Reassembly("replay", Overlap, "--policy", "Linux").ExitCode);

@@ -43,6 +43,37 @@ public sealed class PolicySelectionTests
     }
 
     [Fact]
+    public void ANamespacePolicyReplacesTheDefaultsInsideItsNamespaceButNotARoute()
+    {
+        var sink = new RecordingSink();
+        var options = new ReassemblyOptions
+        {
+            NamespaceBy = NamespaceSelector.Vlan,
+            OverlapPolicy = OverlapPolicy.First,
+            NamespacePolicies = new Dictionary<string, OverlapPolicy> { ["vlan=10"] = OverlapPolicy.Last, ["vlan=30"] = OverlapPolicy.Bsd },
+            PolicyRoutes = [new(IPNetwork.Parse("198.51.100.0/24"), OverlapPolicy.Windows)],
+            AnomalySink = sink,
+        };
+        var harness = new EngineHarness(options);
+
+        foreach (ushort vlan in new ushort[] { 10, 20 })
+        {
+            harness.FeedIpv4(PacketBuilder.Ipv4(Overlapping[..32], 0, true), vlan);
+            harness.FeedIpv4(PacketBuilder.Ipv4(Overlapping[16..40], 16, true), vlan);
+            harness.FeedIpv6(PacketBuilder.Ipv6Fragment(Overlapping[..32], 0, true), vlan);
+            harness.FeedIpv6(PacketBuilder.Ipv6Fragment(Overlapping[16..40], 16, true), vlan);
+        }
+
+        List<AnomalyEvent> overlaps = sink.OfKind(AnomalyKind.Overlap);
+        Assert.Equal(["vlan=10", "vlan=10", "vlan=20", "vlan=20"], overlaps.Select(e => e.Namespace));
+
+        // IPv4 goes to 198.51.100.0/24, which the route covers in every namespace; IPv6 falls to the namespace or default.
+        Assert.Equal(
+            [(IpFamily.Ipv4, OverlapPolicy.Windows), (IpFamily.Ipv6, OverlapPolicy.Last), (IpFamily.Ipv4, OverlapPolicy.Windows), (IpFamily.Ipv6, OverlapPolicy.First)],
+            overlaps.Select(e => (e.Family, e.Policy)));
+    }
+
+    [Fact]
     public void EveryPolicyNameParsesBackToItsPolicy()
     {
         foreach (OverlapPolicy policy in Enum.GetValues<OverlapPolicy>())
