@@ -295,15 +295,33 @@ public sealed class EpochDomainTests
     /// <summary>
     /// The poison litmus: a writer keeps replacing a shared object and retires the old one; its reclaimer poisons it
     /// and recycles it. Readers check, still inside their section, that what they obtained is never poisoned or
-    /// reinitialized. The run is conclusive only if readers were actually holding objects when they were retired.
+    /// reinitialized. The run is conclusive only if readers were actually holding objects when they were retired, and
+    /// the control below shows that the same detector catches reclamation without a grace period.
     /// </summary>
     [Fact]
     public void NoReaderInsideASectionEverSeesAnObjectItObtainedThereReclaimed()
     {
+        (long retired, long reclaimed, long heldWhileRetired, long violations) = RunLitmus(gracePeriod: true, TimeSpan.FromSeconds(2));
+
+        Assert.Equal(0, violations);
+        Assert.True(reclaimed > retired / 2, "Too little was reclaimed for the run to mean anything.");
+        Assert.True(heldWhileRetired > 0, "Inconclusive: no reader ever held an object while it was retired.");
+    }
+
+    [Fact]
+    public void TheLitmusCatchesObjectsReclaimedWithoutAGracePeriod()
+    {
+        (_, _, _, long violations) = RunLitmus(gracePeriod: false, TimeSpan.FromSeconds(1));
+
+        Assert.True(violations > 0, "The control run found nothing: the litmus cannot tell a broken reclaimer apart.");
+    }
+
+    private (long Retired, long Reclaimed, long HeldWhileRetired, long Violations) RunLitmus(bool gracePeriod, TimeSpan duration)
+    {
         using var domain = new EpochDomain();
         var pool = new BoxPool();
         var shared = new SharedBox { Current = pool.Take() };
-        var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource();
         long violations = 0;
         long heldWhileRetired = 0;
         long reads = 0;
@@ -344,14 +362,20 @@ public sealed class EpochDomainTests
         }
 
         var clock = Stopwatch.StartNew();
-        int retired = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2) && retired < 2_000_000)
+        long retired = 0;
+        while (clock.Elapsed < duration && retired < 2_000_000)
         {
             Box next = pool.Take();
             Box old = Interlocked.Exchange(ref shared.Current, next)!;
             Volatile.Write(ref old.Retired, true);
-            domain.Retire(old, pool);
             retired++;
+            if (!gracePeriod)
+            {
+                pool.Reclaim(old); // the bug the control must catch
+                continue;
+            }
+
+            domain.Retire(old, pool);
             if ((retired & 63) == 0)
             {
                 domain.Poll();
@@ -370,10 +394,8 @@ public sealed class EpochDomainTests
         }
 
         domain.Synchronize();
-        _output.WriteLine($"retired {retired}, reclaimed {pool.Reclaimed}, reads {reads}, held while retired {heldWhileRetired}, violations {violations}");
-        Assert.Equal(0, violations);
-        Assert.True(pool.Reclaimed > retired / 2, "Too little was reclaimed for the run to mean anything.");
-        Assert.True(heldWhileRetired > 0, "Inconclusive: no reader ever held an object while it was retired.");
+        _output.WriteLine($"grace period {gracePeriod}: retired {retired}, reclaimed {pool.Reclaimed}, reads {reads}, held while retired {heldWhileRetired}, violations {violations}");
+        return (retired, pool.Reclaimed, heldWhileRetired, violations);
     }
 
     private sealed class DelegateReclaimer(Action<object> reclaim) : IEpochReclaimer
