@@ -7,24 +7,22 @@ namespace Reassembly.Concurrency;
 
 /// <summary>
 /// One bucket array of an <see cref="RhashTable{TKey, TEntry}"/>, with its own hash secret and a link to the table
-/// that succeeds it while a rehash is in flight (Linux's <c>bucket_table</c> and its <c>future_tbl</c>).
+/// that succeeds it while a rehash is in flight (Linux's <c>bucket_table</c> and its <c>future_tbl</c>). One allocation:
+/// the buckets are structs inline in the array.
 /// </summary>
-internal sealed class RhashBucketTable
+internal sealed class RhashBucketTable<TKey>
+    where TKey : struct
 {
-    private readonly RhashBucket[] _buckets;
+    private readonly RhashBucket<TKey>[] _buckets;
     private readonly ulong _mask;
-    private RhashBucketTable? _future;
+    private RhashBucketTable<TKey>? _future;
 
     public RhashBucketTable(object owner, int size)
     {
         Owner = owner;
         _mask = (ulong)size - 1;
         Secret = NewSecret();
-        _buckets = new RhashBucket[size];
-        for (int i = 0; i < size; i++)
-        {
-            _buckets[i] = new RhashBucket(this, i);
-        }
+        _buckets = new RhashBucket<TKey>[size];
     }
 
     /// <summary>The <see cref="RhashTable{TKey, TEntry}"/> the table belongs to.</summary>
@@ -41,7 +39,7 @@ internal sealed class RhashBucketTable
     /// moved or inserted into it; read with Volatile.Read after the chain walk of this table (Linux's smp_rmb before
     /// reading future_tbl), so a lookup that missed an entry here because it moved also finds the table it moved to.
     /// </summary>
-    public RhashBucketTable? Future => Volatile.Read(ref _future);
+    public RhashBucketTable<TKey>? Future => Volatile.Read(ref _future);
 
     /// <summary>
     /// Buckets already moved to <see cref="Future"/> by the rehash: buckets [0, RehashCursor) are moved. Written only by
@@ -49,23 +47,17 @@ internal sealed class RhashBucketTable
     /// </summary>
     public int RehashCursor { get; set; }
 
-    /// <summary>The bucket at <paramref name="index"/>.</summary>
-    public RhashBucket this[int index] => _buckets[index];
+    /// <summary>The bucket at <paramref name="index"/>, by reference.</summary>
+    public ref RhashBucket<TKey> this[int index] => ref _buckets[index];
 
-    /// <summary>The bucket of <paramref name="key"/> in this table.</summary>
+    /// <summary>The bucket index of a key whose hash under <see cref="Secret"/> is <paramref name="hash"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public RhashBucket BucketFor<TKey>(in TKey key)
-        where TKey : struct, IHashKey<TKey>
-    {
-        // Unsafe.AsRef avoids the defensive copy the compiler makes to call an interface method on an `in` struct.
-        ulong hash = Unsafe.AsRef(in key).Hash(Secret);
-        return _buckets[(int)(hash & _mask)];
-    }
+    public int IndexFor(ulong hash) => (int)(hash & _mask);
 
     /// <summary>Publishes <paramref name="future"/> as the next table (once).</summary>
-    public void AttachFuture(RhashBucketTable future)
+    public void AttachFuture(RhashBucketTable<TKey> future)
     {
-        // Pairs with Volatile.Read in Future: the new table's buckets are built before anyone can reach them.
+        // Pairs with Volatile.Read in Future: the new table is built before anyone can reach it.
         Volatile.Write(ref _future, future);
     }
 

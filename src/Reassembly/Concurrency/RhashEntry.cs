@@ -1,3 +1,5 @@
+using System.Threading;
+
 namespace Reassembly.Concurrency;
 
 /// <summary>
@@ -10,22 +12,33 @@ namespace Reassembly.Concurrency;
 /// before the removal; reinitialize it with another key (recycle it) only after an <see cref="EpochDomain"/> grace
 /// period that began after the removal.
 /// </remarks>
-internal abstract class RhashEntry<TKey> : RhashNode
+internal abstract class RhashEntry<TKey>
     where TKey : struct
 {
+    /// <summary>
+    /// The next entry of the chain, null at its end. Written only under the lock of the bucket the entry is in, always
+    /// after <see cref="HomeTable"/> and <see cref="HomeIndex"/> (release store), so a lookup that reads a new link here
+    /// also reads the new home and knows the entry left its chain. Read with Volatile.Read by lookups.
+    /// </summary>
+    internal RhashEntry<TKey>? Next;
+
+    /// <summary>
+    /// The table whose chain holds the entry, or null when it is in none. With <see cref="HomeIndex"/>, written under
+    /// that bucket's lock (insert, remove; a rehash move holds both buckets' locks).
+    /// </summary>
+    internal RhashBucketTable<TKey>? HomeTable;
+
+    /// <summary>The bucket index of the chain in <see cref="HomeTable"/>.</summary>
+    internal int HomeIndex;
+
     /// <summary>Creates an entry that is in no table.</summary>
     protected RhashEntry()
-        : base(isBucket: false)
     {
     }
 
     /// <summary>The entry's key; set it only while the entry is in no table.</summary>
     public TKey Key { get; protected set; }
 
-    /// <summary>
-    /// The bucket whose chain holds the entry, or null when the entry is in no table. Written under that bucket's lock
-    /// (insert, remove; a move holds both buckets' locks); <see cref="RhashTable{TKey, TEntry}.Remove"/> reads it first and
-    /// re-checks it under the lock.
-    /// </summary>
-    internal RhashBucket? Home;
+    /// <summary>Whether the entry is in a table (racy unless the caller serializes with the table's writers).</summary>
+    internal bool IsInTable => Volatile.Read(ref HomeTable) is not null;
 }

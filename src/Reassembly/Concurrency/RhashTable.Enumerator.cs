@@ -16,11 +16,11 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// <summary>A walk over every bucket of every table in flight, oldest first.</summary>
     internal struct Enumerator
     {
-        private RhashBucketTable? _table;
-        private RhashNode? _node;
+        private RhashBucketTable<TKey>? _table;
+        private RhashEntry<TKey>? _node;
         private int _index;
 
-        internal Enumerator(RhashBucketTable oldest)
+        internal Enumerator(RhashBucketTable<TKey> oldest)
         {
             _table = oldest;
             _index = -1;
@@ -37,11 +37,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
             {
                 if (_node is not null)
                 {
-                    _node = Volatile.Read(ref _node.Next);
+                    RhashEntry<TKey>? next = Volatile.Read(ref _node.Next);
 
-                    // A chain ends on a bucket: our own, or, if the entry we stood on moved, one of the next table, in
-                    // which case nothing of ours was behind it (moves take the tail first). Either way, next bucket.
-                    if (_node is not null && !_node.IsBucket)
+                    // If the entry we stood on left this chain (moved, removed), its link may lead elsewhere; a moved
+                    // entry was the tail, so nothing of ours is behind it. Either way, on to the next bucket.
+                    _node = _node.HomeTable == _table && _node.HomeIndex == _index ? next : null;
+                    if (_node is not null)
                     {
                         Current = Unsafe.As<TEntry>(_node);
                         return true;
@@ -58,7 +59,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     }
                 }
 
-                _node = _table[_index];
+                _node = Volatile.Read(ref _table[_index].Head);
+                if (_node is not null)
+                {
+                    Current = Unsafe.As<TEntry>(_node);
+                    return true;
+                }
             }
 
             _node = null;

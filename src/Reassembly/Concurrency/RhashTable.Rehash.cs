@@ -26,8 +26,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
         try
         {
-            RhashBucketTable old = _oldest;
-            RhashBucketTable? next = old.Future;
+            RhashBucketTable<TKey> old = _oldest;
+            RhashBucketTable<TKey>? next = old.Future;
             if (next is null)
             {
                 return false;
@@ -38,9 +38,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
             long budget = (long)maxBuckets * 16;
             while (budget > 0 && old.RehashCursor < old.Size)
             {
-                RhashBucket bucket = old[old.RehashCursor];
-                budget -= Volatile.Read(ref bucket.Next) == bucket ? 1 : 16;
-                MoveBucket(bucket, next);
+                budget -= Volatile.Read(ref old[old.RehashCursor].Head) is null ? 1 : 16;
+                MoveBucket(old, old.RehashCursor, next);
                 old.RehashCursor++;
             }
 
@@ -77,45 +76,47 @@ internal sealed partial class RhashTable<TKey, TEntry>
     }
 
     /// <summary>
-    /// Moves every entry of <paramref name="bucket"/> into <paramref name="next"/>, last entry first as Linux's
-    /// rhashtable_rehash_one does, so that a lookup standing on a moved entry has nothing of the old chain left behind it.
+    /// Moves every entry of bucket <paramref name="index"/> of <paramref name="old"/> into <paramref name="next"/>, last
+    /// entry first as Linux's rhashtable_rehash_one does, so that a lookup standing on a moved entry has nothing of the
+    /// old chain left behind it.
     /// </summary>
-    private static void MoveBucket(RhashBucket bucket, RhashBucketTable next)
+    private static void MoveBucket(RhashBucketTable<TKey> old, int index, RhashBucketTable<TKey> next)
     {
+        ref RhashBucket<TKey> bucket = ref old[index];
         bucket.Lock();
         try
         {
-            AssertBucketInvariants(bucket);
-            while (bucket.Next != bucket)
+            AssertBucketInvariants(old, index);
+            while (bucket.Head is not null)
             {
-                RhashNode previous = bucket;
-                RhashNode tail = bucket.Next!;
-                while (tail.Next != bucket)
+                ref RhashEntry<TKey>? link = ref bucket.Head;
+                while (link!.Next is not null)
                 {
-                    previous = tail;
-                    tail = tail.Next!;
+                    link = ref link.Next;
                 }
 
-                TEntry entry = Unsafe.As<TEntry>(tail);
-                RhashBucket destination = next.BucketFor(entry.Key);
+                RhashEntry<TKey> entry = link;
+                int destinationIndex = IndexOf(next, entry.Key);
+                ref RhashBucket<TKey> destination = ref next[destinationIndex];
                 destination.Lock();
                 try
                 {
                     Debug.Assert(!destination.Moved, "The next table is not rehashing while an older one is.");
 
-                    // Invariant 3: reachable from the new chain before it leaves the old one. A lookup standing on the
-                    // entry follows it into the new chain, ends on the new bucket and restarts its own.
-                    Volatile.Write(ref entry.Next, destination.Next);
-                    Volatile.Write(ref destination.Next, entry);
-                    Volatile.Write(ref entry.Home, destination);
+                    // Invariants 3 and 6: new home, then the link into the new chain, then publish it there. A lookup
+                    // standing on the entry sees the new home and restarts its own chain.
+                    entry.HomeTable = next;
+                    entry.HomeIndex = destinationIndex;
+                    Volatile.Write(ref entry.Next, destination.Head);
+                    Volatile.Write(ref destination.Head, entry);
                 }
                 finally
                 {
                     destination.Unlock();
                 }
 
-                // Pairs with Volatile.Read of the links in FindInTable.
-                Volatile.Write(ref previous.Next, bucket);
+                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable.
+                Volatile.Write(ref link, null);
             }
 
             // Pairs with Volatile.Read of Moved in LockHomeBucket (which re-checks it under the lock).
@@ -127,7 +128,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         }
     }
 
-    private void AfterInsert(RhashBucketTable target, long count, int chainLength)
+    private void AfterInsert(RhashBucketTable<TKey> target, long count, int chainLength)
     {
         int size = target.Size;
         if (count >= size)
@@ -153,7 +154,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
     private void AfterRemove(long count)
     {
-        RhashBucketTable newest = Volatile.Read(ref _newest);
+        RhashBucketTable<TKey> newest = Volatile.Read(ref _newest);
         if (newest.Size > _minBuckets && count * 10 < newest.Size * 3L && Volatile.Read(ref _oldest) == newest)
         {
             // Linux's rhashtable_shrink: the smallest power of two that holds the entries at 2/3 load.
@@ -175,7 +176,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// already attached one after it. Called with no bucket lock held.
     /// </summary>
     /// <returns>True if this call attached the table.</returns>
-    private bool AttachTable(RhashBucketTable expectedNewest, int size)
+    private bool AttachTable(RhashBucketTable<TKey> expectedNewest, int size)
     {
         size = Math.Clamp(size, 1, 1 << 30);
         var spin = default(SpinWait);
@@ -197,7 +198,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 return false;
             }
 
-            var table = new RhashBucketTable(this, size);
+            var table = new RhashBucketTable<TKey>(this, size);
             expectedNewest.AttachFuture(table);
             Volatile.Write(ref _newest, table);
             _tablesAttached++;
@@ -208,7 +209,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
     private int TableCount()
     {
         int count = 0;
-        for (RhashBucketTable? table = Volatile.Read(ref _oldest); table is not null; table = table.Future)
+        for (RhashBucketTable<TKey>? table = Volatile.Read(ref _oldest); table is not null; table = table.Future)
         {
             count++;
         }

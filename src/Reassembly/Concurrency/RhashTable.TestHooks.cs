@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Reassembly.Concurrency;
@@ -36,13 +35,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
     internal int MaxBucketChainLength()
     {
         int longest = 0;
-        for (RhashBucketTable? table = Volatile.Read(ref _oldest); table is not null; table = table.Future)
+        for (RhashBucketTable<TKey>? table = Volatile.Read(ref _oldest); table is not null; table = table.Future)
         {
             for (int i = 0; i < table.Size; i++)
             {
                 int length = 0;
-                RhashBucket bucket = table[i];
-                for (RhashNode node = Volatile.Read(ref bucket.Next)!; !node.IsBucket; node = Volatile.Read(ref node.Next)!)
+                for (RhashEntry<TKey>? node = Volatile.Read(ref table[i].Head); node is not null && length <= Count; node = Volatile.Read(ref node.Next))
                 {
                     length++;
                 }
@@ -64,9 +62,9 @@ internal sealed partial class RhashTable<TKey, TEntry>
         var keys = new HashSet<TKey>();
         long entries = 0;
         int tableIndex = 0;
-        RhashBucketTable oldest = Volatile.Read(ref _oldest);
-        RhashBucketTable? last = null;
-        for (RhashBucketTable? table = oldest; table is not null; table = table.Future, tableIndex++)
+        RhashBucketTable<TKey> oldest = Volatile.Read(ref _oldest);
+        RhashBucketTable<TKey>? last = null;
+        for (RhashBucketTable<TKey>? table = oldest; table is not null; table = table.Future, tableIndex++)
         {
             Check(table.Owner == this, "every table belongs to this RhashTable");
             Check(BitOperations.IsPow2(table.Size), "table sizes are powers of two");
@@ -74,19 +72,16 @@ internal sealed partial class RhashTable<TKey, TEntry>
             Check(table.RehashCursor < table.Size || table.Future is null, "a fully moved table is no longer the oldest");
             for (int i = 0; i < table.Size; i++)
             {
-                RhashBucket bucket = table[i];
+                ref RhashBucket<TKey> bucket = ref table[i];
                 Check(!bucket.IsLocked, "no bucket lock is held when quiescent");
-                Check(bucket.Table == table && bucket.Index == i, "a bucket knows its table and index");
                 Check(bucket.Moved == (i < table.RehashCursor), "buckets [0, RehashCursor) of the oldest table are moved (2)");
-                Check(!bucket.Moved || bucket.Next == bucket, "a moved bucket is empty (2)");
+                Check(!bucket.Moved || bucket.Head is null, "a moved bucket is empty (2)");
                 long steps = 0;
-                for (RhashNode node = bucket.Next!; node != bucket; node = node.Next!)
+                for (RhashEntry<TKey>? node = bucket.Head; node is not null; node = node.Next)
                 {
-                    Check(!node.IsBucket, "a chain ends on its own bucket");
-                    TEntry entry = Unsafe.As<TEntry>(node);
-                    Check(entry.Home == bucket, "an entry's Home is the bucket whose chain holds it (1)");
-                    Check(table.BucketFor(entry.Key) == bucket, "an entry is in the bucket its key hashes to in its table (1)");
-                    Check(keys.Add(entry.Key), "no key is in the table twice");
+                    Check(node.HomeTable == table && node.HomeIndex == i, "an entry's home is the chain that holds it (1)");
+                    Check(IndexOf(table, node.Key) == i, "an entry is in the bucket its key hashes to in its table (1)");
+                    Check(keys.Add(node.Key), "no key is in the table twice");
                     Check(++steps <= Count + 1L, "chains are finite");
                     entries++;
                 }

@@ -12,22 +12,28 @@ namespace Reassembly.Concurrency;
 /// <typeparam name="TKey">The key (a struct with a keyed hash).</typeparam>
 /// <typeparam name="TEntry">The entries, linked intrusively (an insert allocates nothing).</typeparam>
 /// <remarks>
-/// <para><b>Shape.</b> A chain of <see cref="RhashBucketTable"/>s from <c>_oldest</c> through
-/// <see cref="RhashBucketTable.Future"/> to the newest. With one table no rehash is in flight. A rehash moves the oldest
-/// table's buckets, in index order, into the table right after it; when the last bucket is moved, <c>_oldest</c>
-/// advances. Each bucket chain is circular through its <see cref="RhashBucket"/>, which is the chain's nulls marker.</para>
+/// <para><b>Shape.</b> A chain of <see cref="RhashBucketTable{TKey}"/>s from <c>_oldest</c> through
+/// <see cref="RhashBucketTable{TKey}.Future"/> to the newest. With one table no rehash is in flight. A rehash moves the
+/// oldest table's buckets, in index order, into the table right after it; when the last bucket is moved,
+/// <c>_oldest</c> advances. Buckets are structs inline in each table's array (one allocation per table), and chains
+/// are null-terminated lists through <see cref="RhashEntry{TKey}.Next"/>.</para>
 /// <para><b>Invariants</b> (checked by <see cref="AssertInvariants"/> when quiescent, and per bucket in locked sections):
-/// (1) An entry is in exactly one chain, the one of <see cref="RhashEntry{TKey}.Home"/>, and that bucket is the one its
-/// key hashes to in that bucket's table. (2) Moved buckets are empty and only the oldest table has any; nothing is
-/// linked into a moved bucket. (3) Entries only move forward (older table to newer), and a move links the entry into
-/// the new chain before unlinking it from the old one, both under both buckets' locks. (4) Inserts go into the newest
-/// table, under its bucket's lock. (5) The newest table has no future; every table before it has one.
-/// (6) <c>Count</c> is the number of linked entries once writers are done.</para>
+/// (1) An entry is in exactly one chain, the one its <see cref="RhashEntry{TKey}.HomeTable"/> and
+/// <see cref="RhashEntry{TKey}.HomeIndex"/> name, and that is the bucket its key hashes to in that table.
+/// (2) Moved buckets are empty and only the oldest table has any; nothing is linked into a moved bucket. (3) Entries
+/// only move forward (older table to newer); a move takes the last entry of the old chain, links it into the new chain
+/// before unlinking it from the old one, and holds both buckets' locks. (4) Inserts go into the newest table, under its
+/// bucket's lock. (5) The newest table has no future; every table before it has one. (6) An entry's home changes
+/// before its <c>Next</c> does (release store on <c>Next</c>). (7) <c>Count</c> is the number of linked entries once
+/// writers are done.</para>
 /// <para><b>Lookups</b> take no lock: walk the key's chain in each table from oldest to newest. By (3) an entry present
-/// for the whole lookup is always in some table the lookup has yet to read, so it is found. A walk that ends on a
-/// bucket other than its own stood on an entry that moved; it restarts that bucket (Linux's nulls check), so it never
-/// skips the rest of its chain. Links are read with Volatile.Read, which also orders the read of the next table's
-/// pointer after the chain walk (the smp_rmb of <c>__rhashtable_lookup</c>).</para>
+/// for the whole lookup is always in some table the lookup has yet to read, so it is found. After following a link
+/// the walk checks that the entry it left is still homed in the chain it is walking; if not (the entry moved, or was
+/// removed and re-inserted), the link may lead into another chain and the walk restarts its own bucket, so it never
+/// skips the rest of its chain. By (6) a walk that read a new link also reads the new home. This is Linux's "nulls"
+/// check (a chain ending on another bucket's marker), kept per entry so that the buckets need no marker objects.
+/// Links are read with Volatile.Read, which also orders the read of the next table's pointer after the chain walk (the
+/// smp_rmb of <c>__rhashtable_lookup</c>).</para>
 /// <para><b>Insert-if-absent</b> is atomic across the tables in flight by the rule "lock the bucket of the oldest live
 /// table": an insert locks the key's bucket in the oldest table where that bucket is not yet moved (its home bucket).
 /// While it holds that lock no entry with that key can be inserted by anyone else (they need the same lock; the home
@@ -65,10 +71,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
     private readonly Lock _attachLock = new();
 
     // The first table readers walk; advances (release store) when its last bucket has been moved.
-    private RhashBucketTable _oldest;
+    private RhashBucketTable<TKey> _oldest;
 
     // The newest table; written under _attachLock.
-    private RhashBucketTable _newest;
+    private RhashBucketTable<TKey> _newest;
 
     // Apart from _oldest, which every lookup reads: every insert and removal writes the count.
     private CacheLinePadded _count;
@@ -89,7 +95,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(initialBuckets, 1 << 30);
         _minBuckets = (int)BitOperations.RoundUpToPowerOf2((uint)minBuckets);
         int size = Math.Max(_minBuckets, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(initialBuckets, 1)));
-        _oldest = new RhashBucketTable(this, size);
+        _oldest = new RhashBucketTable<TKey>(this, size);
         _newest = _oldest;
     }
 
@@ -103,13 +109,13 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// </summary>
     public TEntry? Lookup(in TKey key)
     {
-        RhashBucketTable? table = Volatile.Read(ref _oldest);
+        RhashBucketTable<TKey>? table = Volatile.Read(ref _oldest);
         do
         {
-            TEntry? found = FindInTable(table, in key);
+            RhashEntry<TKey>? found = FindInTable(table, in key);
             if (found is not null)
             {
-                return found;
+                return Unsafe.As<TEntry>(found);
             }
 
             // Volatile.Read (in Future) after the walk's Volatile.Reads: pairs with AttachFuture's release store.
@@ -129,27 +135,27 @@ internal sealed partial class RhashTable<TKey, TEntry>
     public TEntry InsertIfAbsent(TEntry candidate)
     {
         ArgumentNullException.ThrowIfNull(candidate);
-        if (Volatile.Read(ref candidate.Home) is not null)
+        if (candidate.IsInTable)
         {
             throw new InvalidOperationException("The entry is already in a table; remove it first.");
         }
 
         TKey key = candidate.Key;
-        RhashBucketTable homeTable = Volatile.Read(ref _oldest);
-        RhashBucket home = LockHomeBucket(ref homeTable, in key);
-        RhashBucketTable target;
+        RhashBucketTable<TKey> homeTable = Volatile.Read(ref _oldest);
+        int homeIndex = LockHomeBucket(ref homeTable, in key);
+        RhashBucketTable<TKey> target;
         int chainLength;
         try
         {
-            AssertBucketInvariants(home);
+            AssertBucketInvariants(homeTable, homeIndex);
 
             // With the home bucket locked no entry with this key can appear or move (type remarks): one pass suffices.
-            for (RhashBucketTable? table = homeTable; table is not null; table = table.Future)
+            for (RhashBucketTable<TKey>? table = homeTable; table is not null; table = table.Future)
             {
-                TEntry? existing = FindInTable(table, in key);
+                RhashEntry<TKey>? existing = FindInTable(table, in key);
                 if (existing is not null)
                 {
-                    return existing;
+                    return Unsafe.As<TEntry>(existing);
                 }
             }
 
@@ -161,21 +167,23 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
             // The target cannot be rehashing: only the oldest table rehashes, and it is at most the home table, whose
             // home bucket we hold (invariant 4).
-            RhashBucket bucket = target == homeTable ? home : target.BucketFor(in key);
-            if (bucket != home)
+            bool sameBucket = target == homeTable;
+            int index = sameBucket ? homeIndex : IndexOf(target, in key);
+            ref RhashBucket<TKey> bucket = ref target[index];
+            if (!sameBucket)
             {
                 bucket.Lock();
             }
 
             try
             {
-                AssertBucketInvariants(bucket);
+                AssertBucketInvariants(target, index);
                 Debug.Assert(!bucket.Moved, "Nothing is linked into a moved bucket.");
-                chainLength = LinkAtHead(bucket, candidate);
+                chainLength = LinkAtHead(target, index, candidate);
             }
             finally
             {
-                if (bucket != home)
+                if (!sameBucket)
                 {
                     bucket.Unlock();
                 }
@@ -183,7 +191,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         }
         finally
         {
-            home.Unlock();
+            homeTable[homeIndex].Unlock();
         }
 
         long count = Interlocked.Increment(ref _count.Value);
@@ -198,23 +206,25 @@ internal sealed partial class RhashTable<TKey, TEntry>
         ArgumentNullException.ThrowIfNull(entry);
         while (true)
         {
-            RhashBucket? bucket = Volatile.Read(ref entry.Home);
-            if (bucket is null || bucket.Table.Owner != this)
+            RhashBucketTable<TKey>? table = Volatile.Read(ref entry.HomeTable);
+            if (table is null || table.Owner != this)
             {
                 return false;
             }
 
+            int index = Volatile.Read(ref entry.HomeIndex);
+            ref RhashBucket<TKey> bucket = ref table[index];
             bucket.Lock();
             try
             {
-                // A rehash may have moved the entry (or someone removed it) between the read and the lock.
-                if (entry.Home != bucket)
+                // A rehash may have moved the entry (or someone removed it) between the reads and the lock.
+                if (entry.HomeTable != table || entry.HomeIndex != index)
                 {
                     continue;
                 }
 
-                AssertBucketInvariants(bucket);
-                Unlink(bucket, entry);
+                AssertBucketInvariants(table, index);
+                Unlink(ref bucket, entry);
             }
             finally
             {
@@ -229,46 +239,58 @@ internal sealed partial class RhashTable<TKey, TEntry>
         return true;
     }
 
+    /// <summary>The bucket index of <paramref name="key"/> in <paramref name="table"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int IndexOf(RhashBucketTable<TKey> table, in TKey key)
+    {
+        // Unsafe.AsRef avoids the defensive copy the compiler makes to call an interface method on an `in` struct.
+        return table.IndexFor(Unsafe.AsRef(in key).Hash(table.Secret));
+    }
+
     /// <summary>Walks the chain of <paramref name="key"/> in one table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TEntry? FindInTable(RhashBucketTable table, in TKey key)
+    private static RhashEntry<TKey>? FindInTable(RhashBucketTable<TKey> table, in TKey key)
     {
-        RhashBucket bucket = table.BucketFor(in key);
+        int index = IndexOf(table, in key);
+        ref RhashBucket<TKey> bucket = ref table[index];
     Restart:
-        // Pairs with the Volatile.Writes that link nodes in LinkAtHead, Unlink and MoveBucket.
-        RhashNode node = Volatile.Read(ref bucket.Next)!;
-        while (node != bucket)
+        // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
+        RhashEntry<TKey>? node = Volatile.Read(ref bucket.Head);
+        while (node is not null)
         {
-            if (node.IsBucket)
+            if (Unsafe.AsRef(in key).Equals(node.Key))
             {
-                // Ended on another chain's marker: an entry we stood on moved. Restart, or we might skip the rest.
+                return node;
+            }
+
+            RhashEntry<TKey>? next = Volatile.Read(ref node.Next);
+
+            // Acquire above, so these reads see the home that was written before the link we just read (invariant 6).
+            if (node.HomeTable != table || node.HomeIndex != index)
+            {
+                // The entry left our chain: its link may lead elsewhere. Restart, or we might skip the rest of ours.
                 goto Restart;
             }
 
-            TEntry entry = Unsafe.As<TEntry>(node);
-            if (Unsafe.AsRef(in key).Equals(entry.Key))
-            {
-                return entry;
-            }
-
-            node = Volatile.Read(ref node.Next)!;
+            node = next;
         }
 
         return null;
     }
 
     /// <summary>Locks the key's home bucket: its bucket in the oldest table where that bucket is not yet moved.</summary>
-    private static RhashBucket LockHomeBucket(ref RhashBucketTable table, in TKey key)
+    private static int LockHomeBucket(ref RhashBucketTable<TKey> table, in TKey key)
     {
         while (true)
         {
-            RhashBucket bucket = table.BucketFor(in key);
+            int index = IndexOf(table, in key);
+            ref RhashBucket<TKey> bucket = ref table[index];
             if (!Volatile.Read(ref bucket.Moved))
             {
                 bucket.Lock();
                 if (!bucket.Moved)
                 {
-                    return bucket;
+                    return index;
                 }
 
                 bucket.Unlock();
@@ -279,17 +301,21 @@ internal sealed partial class RhashTable<TKey, TEntry>
         }
     }
 
-    /// <summary>Links <paramref name="entry"/> at the head of <paramref name="bucket"/>'s chain (lock held); returns the chain length.</summary>
-    private static int LinkAtHead(RhashBucket bucket, TEntry entry)
+    /// <summary>Links <paramref name="entry"/> at the head of a chain (lock held); returns the chain's new length.</summary>
+    private static int LinkAtHead(RhashBucketTable<TKey> table, int index, RhashEntry<TKey> entry)
     {
-        RhashNode head = bucket.Next!;
-        entry.Next = head;
-        Volatile.Write(ref entry.Home, bucket);
+        ref RhashBucket<TKey> bucket = ref table[index];
+        RhashEntry<TKey>? head = bucket.Head;
+        entry.HomeTable = table;
+        entry.HomeIndex = index;
 
-        // Publish: pairs with Volatile.Read of bucket.Next in FindInTable; the entry's key and link are visible first.
-        Volatile.Write(ref bucket.Next, entry);
+        // Invariant 6: the home first, then the link (release).
+        Volatile.Write(ref entry.Next, head);
+
+        // Publish: pairs with Volatile.Read of Head in FindInTable; the entry's key, home and link are visible first.
+        Volatile.Write(ref bucket.Head, entry);
         int length = 1;
-        for (RhashNode node = head; node != bucket; node = node.Next!)
+        for (RhashEntry<TKey>? node = head; node is not null; node = node.Next)
         {
             length++;
         }
@@ -298,34 +324,33 @@ internal sealed partial class RhashTable<TKey, TEntry>
     }
 
     /// <summary>Unlinks <paramref name="entry"/> from <paramref name="bucket"/>'s chain (lock held).</summary>
-    private static void Unlink(RhashBucket bucket, TEntry entry)
+    private static void Unlink(ref RhashBucket<TKey> bucket, RhashEntry<TKey> entry)
     {
-        RhashNode previous = bucket;
-        while (previous.Next != entry)
+        ref RhashEntry<TKey>? link = ref bucket.Head;
+        while (link != entry)
         {
-            previous = previous.Next!;
-            Debug.Assert(previous != bucket, "An entry whose Home is this bucket is in its chain.");
+            Debug.Assert(link is not null, "An entry homed in this bucket is in its chain.");
+            link = ref link!.Next;
         }
 
-        // entry.Next is left alone: a lookup standing on the entry still walks on to the rest of the chain.
-        Volatile.Write(ref previous.Next, entry.Next);
-        Volatile.Write(ref entry.Home, null);
+        // entry.Next is left alone: a lookup standing on the entry sees the cleared home and restarts its bucket.
+        Volatile.Write(ref link, entry.Next);
+        Volatile.Write(ref entry.HomeTable, null);
     }
 
     [Conditional("DEBUG")]
-    private static void AssertBucketInvariants(RhashBucket bucket)
+    private static void AssertBucketInvariants(RhashBucketTable<TKey> table, int index)
     {
+        ref RhashBucket<TKey> bucket = ref table[index];
         Debug.Assert(bucket.IsLocked, "Bucket invariants are checked under the bucket's lock.");
         int steps = 0;
-        for (RhashNode node = bucket.Next!; node != bucket; node = node.Next!)
+        for (RhashEntry<TKey>? node = bucket.Head; node is not null; node = node.Next)
         {
-            Debug.Assert(!node.IsBucket, "A locked chain ends on its own bucket.");
-            TEntry entry = Unsafe.As<TEntry>(node);
-            Debug.Assert(entry.Home == bucket, "An entry's Home is the bucket whose chain holds it.");
-            Debug.Assert(bucket.Table.BucketFor(entry.Key) == bucket, "An entry is in the bucket its key hashes to.");
+            Debug.Assert(node.HomeTable == table && node.HomeIndex == index, "An entry's home is the chain that holds it.");
+            Debug.Assert(IndexOf(table, node.Key) == index, "An entry is in the bucket its key hashes to.");
             Debug.Assert(++steps < 1 << 24, "A chain is finite.");
         }
 
-        Debug.Assert(!bucket.Moved || bucket.Next == bucket, "A moved bucket is empty.");
+        Debug.Assert(!bucket.Moved || bucket.Head is null, "A moved bucket is empty.");
     }
 }

@@ -265,6 +265,79 @@ public sealed class RhashTableStressTests
     }
 
     /// <summary>
+    /// Entries that share a chain with the keys being looked up are removed and at once inserted into another table
+    /// (no grace period, so a reader may stand on one while its link changes to the other table's chain). A lookup must
+    /// notice that the entry left its chain and restart, or it would skip the stable entries behind it.
+    /// </summary>
+    [Fact]
+    public void LookupsNeverSkipEntriesBehindOneThatIsRelinkedIntoAnotherTable()
+    {
+        var a = new RhashTable<CollidingKey, CollidingEntry>(initialBuckets: 64, minBuckets: 64);
+        var b = new RhashTable<CollidingKey, CollidingEntry>(initialBuckets: 64, minBuckets: 64);
+        const int Stable = 6;
+        var stable = new CollidingEntry[Stable];
+        for (int i = 0; i < Stable; i++)
+        {
+            stable[i] = new CollidingEntry(i * 1024L);
+            a.InsertIfAbsent(stable[i]);
+        }
+
+        // Bouncing entries collide with the stable ones (same bucket in both tables) and are linked in front of them.
+        var bouncing = Enumerable.Range(Stable, 8).Select(i => new CollidingEntry(i * 1024L)).ToArray();
+        using var stop = new CancellationTokenSource(Budget);
+        long misses = 0;
+        long lookups = 0;
+        var reader = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                for (int i = 0; i < Stable; i++)
+                {
+                    if (a.Lookup(new CollidingKey(i * 1024L)) != stable[i])
+                    {
+                        Interlocked.Increment(ref misses);
+                    }
+
+                    lookups++;
+                }
+            }
+        })
+        { IsBackground = true };
+        var writer = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (CollidingEntry entry in bouncing)
+                {
+                    if (a.Remove(entry))
+                    {
+                        b.InsertIfAbsent(entry);
+                    }
+                    else if (b.Remove(entry))
+                    {
+                        a.InsertIfAbsent(entry);
+                    }
+                    else
+                    {
+                        a.InsertIfAbsent(entry);
+                    }
+                }
+            }
+        })
+        { IsBackground = true };
+        reader.Start();
+        writer.Start();
+        reader.Join();
+        writer.Join();
+
+        _output.WriteLine($"lookups {lookups}, misses {misses}");
+        Assert.Equal(0, misses);
+        Assert.True(lookups > 1000, "Inconclusive: too few lookups ran.");
+        a.AssertInvariants();
+        b.AssertInvariants();
+    }
+
+    /// <summary>
     /// Entries are removed, retired to an epoch domain, poisoned and re-keyed by the reclaimer, and inserted again.
     /// Readers look up inside read scopes and must never see a poisoned entry or an entry with another key while they
     /// are inside. Conclusive only if readers held entries that were removed meanwhile.
@@ -310,7 +383,7 @@ public sealed class RhashTableStressTests
                                 break;
                             }
 
-                            removed |= entry.Home is null;
+                            removed |= !entry.IsInTable;
                         }
 
                         if (removed)

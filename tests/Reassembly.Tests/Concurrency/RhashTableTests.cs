@@ -40,7 +40,7 @@ public sealed class RhashTableTests
         table.InsertIfAbsent(first);
 
         Assert.Same(first, table.InsertIfAbsent(second));
-        Assert.Null(second.Home);
+        Assert.False(second.IsInTable);
         Assert.False(table.Remove(second));
         Assert.Equal(1, table.Count);
     }
@@ -244,7 +244,7 @@ public sealed class RhashTableTests
         var secrets = new HashSet<ulong>();
         for (int i = 0; i < 50; i++)
         {
-            secrets.Add(new RhashBucketTable(this, 1).Secret);
+            secrets.Add(new RhashBucketTable<TestKey>(this, 1).Secret);
         }
 
         Assert.Equal(50, secrets.Count);
