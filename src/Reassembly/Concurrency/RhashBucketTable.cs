@@ -7,13 +7,14 @@ namespace Reassembly.Concurrency;
 
 /// <summary>
 /// One bucket array of an <see cref="RhashTable{TKey, TEntry}"/>, with its own hash secret and a link to the table
-/// that succeeds it while a rehash is in flight (Linux's <c>bucket_table</c> and its <c>future_tbl</c>). One allocation:
-/// the buckets are structs inline in the array.
+/// that succeeds it while a rehash is in flight (Linux's <c>bucket_table</c> and its <c>future_tbl</c>). Two allocations:
+/// the chain heads (what lookups read) and the bucket lock words (what writers take).
 /// </summary>
 internal sealed class RhashBucketTable<TKey>
     where TKey : struct
 {
-    private readonly RhashBucket<TKey>[] _buckets;
+    private readonly RhashEntry<TKey>?[] _heads;
+    private readonly RhashBucketLock[] _locks;
     private readonly ulong _mask;
     private RhashBucketTable<TKey>? _future;
 
@@ -22,14 +23,15 @@ internal sealed class RhashBucketTable<TKey>
         Owner = owner;
         _mask = (ulong)size - 1;
         Secret = NewSecret();
-        _buckets = new RhashBucket<TKey>[size];
+        _heads = new RhashEntry<TKey>?[size];
+        _locks = new RhashBucketLock[size];
     }
 
     /// <summary>The <see cref="RhashTable{TKey, TEntry}"/> the table belongs to.</summary>
     public object Owner { get; }
 
     /// <summary>The number of buckets (a power of two).</summary>
-    public int Size => _buckets.Length;
+    public int Size => _heads.Length;
 
     /// <summary>The random key of this table's hash.</summary>
     public ulong Secret { get; }
@@ -47,8 +49,15 @@ internal sealed class RhashBucketTable<TKey>
     /// </summary>
     public int RehashCursor { get; set; }
 
-    /// <summary>The bucket at <paramref name="index"/>, by reference.</summary>
-    public ref RhashBucket<TKey> this[int index] => ref _buckets[index];
+    /// <summary>
+    /// The head of bucket <paramref name="index"/>'s chain (null when empty), by reference. Written under the bucket's
+    /// lock with Volatile.Write; read by lookups with Volatile.Read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref RhashEntry<TKey>? Head(int index) => ref _heads[index];
+
+    /// <summary>The lock word of bucket <paramref name="index"/>, by reference.</summary>
+    public ref RhashBucketLock LockOf(int index) => ref _locks[index];
 
     /// <summary>The bucket index of a key whose hash under <see cref="Secret"/> is <paramref name="hash"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -59,7 +59,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     }
                 }
 
-                _node = Volatile.Read(ref _table[_index].Head);
+                _node = Volatile.Read(ref _table.Head(_index));
                 if (_node is not null)
                 {
                     Current = Unsafe.As<TEntry>(_node);

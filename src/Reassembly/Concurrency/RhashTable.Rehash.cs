@@ -38,7 +38,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             long budget = (long)maxBuckets * 16;
             while (budget > 0 && old.RehashCursor < old.Size)
             {
-                budget -= Volatile.Read(ref old[old.RehashCursor].Head) is null ? 1 : 16;
+                budget -= Volatile.Read(ref old.Head(old.RehashCursor)) is null ? 1 : 16;
                 MoveBucket(old, old.RehashCursor, next);
                 old.RehashCursor++;
             }
@@ -82,14 +82,16 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// </summary>
     private static void MoveBucket(RhashBucketTable<TKey> old, int index, RhashBucketTable<TKey> next)
     {
-        ref RhashBucket<TKey> bucket = ref old[index];
+        ref RhashBucketLock bucket = ref old.LockOf(index);
+        ref RhashEntry<TKey>? head = ref old.Head(index);
         bucket.Lock();
+        bool moved = false;
         try
         {
             AssertBucketInvariants(old, index);
-            while (bucket.Head is not null)
+            while (head is not null)
             {
-                ref RhashEntry<TKey>? link = ref bucket.Head;
+                ref RhashEntry<TKey>? link = ref head;
                 while (link!.Next is not null)
                 {
                     link = ref link.Next;
@@ -97,18 +99,19 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
                 RhashEntry<TKey> entry = link;
                 int destinationIndex = IndexOf(next, entry.Key);
-                ref RhashBucket<TKey> destination = ref next[destinationIndex];
+                ref RhashBucketLock destination = ref next.LockOf(destinationIndex);
+                ref RhashEntry<TKey>? destinationHead = ref next.Head(destinationIndex);
                 destination.Lock();
                 try
                 {
-                    Debug.Assert(!destination.Moved, "The next table is not rehashing while an older one is.");
+                    Debug.Assert(!destination.IsMoved, "The next table is not rehashing while an older one is.");
 
                     // Invariants 3 and 6: new home, then the link into the new chain, then publish it there. A lookup
                     // standing on the entry sees the new home and restarts its own chain.
                     entry.HomeTable = next;
                     entry.HomeIndex = destinationIndex;
-                    Volatile.Write(ref entry.Next, destination.Head);
-                    Volatile.Write(ref destination.Head, entry);
+                    Volatile.Write(ref entry.Next, destinationHead);
+                    Volatile.Write(ref destinationHead, entry);
                 }
                 finally
                 {
@@ -119,12 +122,16 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 Volatile.Write(ref link, null);
             }
 
-            // Pairs with Volatile.Read of Moved in LockHomeBucket (which re-checks it under the lock).
-            Volatile.Write(ref bucket.Moved, true);
+            // Pairs with the read of IsMoved in LockHomeBucket (which re-checks it under the lock).
+            bucket.MarkMovedAndUnlock();
+            moved = true;
         }
         finally
         {
-            bucket.Unlock();
+            if (!moved)
+            {
+                bucket.Unlock();
+            }
         }
     }
 

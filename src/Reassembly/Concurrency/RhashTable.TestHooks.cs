@@ -40,7 +40,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             for (int i = 0; i < table.Size; i++)
             {
                 int length = 0;
-                for (RhashEntry<TKey>? node = Volatile.Read(ref table[i].Head); node is not null && length <= Count; node = Volatile.Read(ref node.Next))
+                for (RhashEntry<TKey>? node = Volatile.Read(ref table.Head(i)); node is not null && length <= Count; node = Volatile.Read(ref node.Next))
                 {
                     length++;
                 }
@@ -72,12 +72,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
             Check(table.RehashCursor < table.Size || table.Future is null, "a fully moved table is no longer the oldest");
             for (int i = 0; i < table.Size; i++)
             {
-                ref RhashBucket<TKey> bucket = ref table[i];
+                ref RhashBucketLock bucket = ref table.LockOf(i);
                 Check(!bucket.IsLocked, "no bucket lock is held when quiescent");
-                Check(bucket.Moved == (i < table.RehashCursor), "buckets [0, RehashCursor) of the oldest table are moved (2)");
-                Check(!bucket.Moved || bucket.Head is null, "a moved bucket is empty (2)");
+                Check(bucket.IsMoved == (i < table.RehashCursor), "buckets [0, RehashCursor) of the oldest table are moved (2)");
+                Check(!bucket.IsMoved || table.Head(i) is null, "a moved bucket is empty (2)");
                 long steps = 0;
-                for (RhashEntry<TKey>? node = bucket.Head; node is not null; node = node.Next)
+                for (RhashEntry<TKey>? node = table.Head(i); node is not null; node = node.Next)
                 {
                     Check(node.HomeTable == table && node.HomeIndex == i, "an entry's home is the chain that holds it (1)");
                     Check(IndexOf(table, node.Key) == i, "an entry is in the bucket its key hashes to in its table (1)");

@@ -15,8 +15,8 @@ namespace Reassembly.Concurrency;
 /// <para><b>Shape.</b> A chain of <see cref="RhashBucketTable{TKey}"/>s from <c>_oldest</c> through
 /// <see cref="RhashBucketTable{TKey}.Future"/> to the newest. With one table no rehash is in flight. A rehash moves the
 /// oldest table's buckets, in index order, into the table right after it; when the last bucket is moved,
-/// <c>_oldest</c> advances. Buckets are structs inline in each table's array (one allocation per table), and chains
-/// are null-terminated lists through <see cref="RhashEntry{TKey}.Next"/>.</para>
+/// <c>_oldest</c> advances. Each table has an array of chain heads (all a lookup touches) and one of bucket lock words,
+/// and chains are null-terminated lists through <see cref="RhashEntry{TKey}.Next"/>.</para>
 /// <para><b>Invariants</b> (checked by <see cref="AssertInvariants"/> when quiescent, and per bucket in locked sections):
 /// (1) An entry is in exactly one chain, the one its <see cref="RhashEntry{TKey}.HomeTable"/> and
 /// <see cref="RhashEntry{TKey}.HomeIndex"/> name, and that is the bucket its key hashes to in that table.
@@ -169,7 +169,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             // home bucket we hold (invariant 4).
             bool sameBucket = target == homeTable;
             int index = sameBucket ? homeIndex : IndexOf(target, in key);
-            ref RhashBucket<TKey> bucket = ref target[index];
+            ref RhashBucketLock bucket = ref target.LockOf(index);
             if (!sameBucket)
             {
                 bucket.Lock();
@@ -178,7 +178,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             try
             {
                 AssertBucketInvariants(target, index);
-                Debug.Assert(!bucket.Moved, "Nothing is linked into a moved bucket.");
+                Debug.Assert(!bucket.IsMoved, "Nothing is linked into a moved bucket.");
                 chainLength = LinkAtHead(target, index, candidate);
             }
             finally
@@ -191,7 +191,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         }
         finally
         {
-            homeTable[homeIndex].Unlock();
+            homeTable.LockOf(homeIndex).Unlock();
         }
 
         long count = Interlocked.Increment(ref _count.Value);
@@ -213,7 +213,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             }
 
             int index = Volatile.Read(ref entry.HomeIndex);
-            ref RhashBucket<TKey> bucket = ref table[index];
+            ref RhashBucketLock bucket = ref table.LockOf(index);
             bucket.Lock();
             try
             {
@@ -224,7 +224,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 }
 
                 AssertBucketInvariants(table, index);
-                Unlink(ref bucket, entry);
+                Unlink(ref table.Head(index), entry);
             }
             finally
             {
@@ -252,10 +252,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
     private static RhashEntry<TKey>? FindInTable(RhashBucketTable<TKey> table, in TKey key)
     {
         int index = IndexOf(table, in key);
-        ref RhashBucket<TKey> bucket = ref table[index];
+        ref RhashEntry<TKey>? head = ref table.Head(index);
     Restart:
         // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
-        RhashEntry<TKey>? node = Volatile.Read(ref bucket.Head);
+        RhashEntry<TKey>? node = Volatile.Read(ref head);
         while (node is not null)
         {
             if (Unsafe.AsRef(in key).Equals(node.Key))
@@ -284,11 +284,11 @@ internal sealed partial class RhashTable<TKey, TEntry>
         while (true)
         {
             int index = IndexOf(table, in key);
-            ref RhashBucket<TKey> bucket = ref table[index];
-            if (!Volatile.Read(ref bucket.Moved))
+            ref RhashBucketLock bucket = ref table.LockOf(index);
+            if (!bucket.IsMoved)
             {
                 bucket.Lock();
-                if (!bucket.Moved)
+                if (!bucket.IsMoved)
                 {
                     return index;
                 }
@@ -304,8 +304,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// <summary>Links <paramref name="entry"/> at the head of a chain (lock held); returns the chain's new length.</summary>
     private static int LinkAtHead(RhashBucketTable<TKey> table, int index, RhashEntry<TKey> entry)
     {
-        ref RhashBucket<TKey> bucket = ref table[index];
-        RhashEntry<TKey>? head = bucket.Head;
+        ref RhashEntry<TKey>? slot = ref table.Head(index);
+        RhashEntry<TKey>? head = slot;
         entry.HomeTable = table;
         entry.HomeIndex = index;
 
@@ -313,7 +313,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         Volatile.Write(ref entry.Next, head);
 
         // Publish: pairs with Volatile.Read of Head in FindInTable; the entry's key, home and link are visible first.
-        Volatile.Write(ref bucket.Head, entry);
+        Volatile.Write(ref slot, entry);
         int length = 1;
         for (RhashEntry<TKey>? node = head; node is not null; node = node.Next)
         {
@@ -323,10 +323,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
         return length;
     }
 
-    /// <summary>Unlinks <paramref name="entry"/> from <paramref name="bucket"/>'s chain (lock held).</summary>
-    private static void Unlink(ref RhashBucket<TKey> bucket, RhashEntry<TKey> entry)
+    /// <summary>Unlinks <paramref name="entry"/> from the chain that starts at <paramref name="head"/> (lock held).</summary>
+    private static void Unlink(ref RhashEntry<TKey>? head, RhashEntry<TKey> entry)
     {
-        ref RhashEntry<TKey>? link = ref bucket.Head;
+        ref RhashEntry<TKey>? link = ref head;
         while (link != entry)
         {
             Debug.Assert(link is not null, "An entry homed in this bucket is in its chain.");
@@ -341,16 +341,16 @@ internal sealed partial class RhashTable<TKey, TEntry>
     [Conditional("DEBUG")]
     private static void AssertBucketInvariants(RhashBucketTable<TKey> table, int index)
     {
-        ref RhashBucket<TKey> bucket = ref table[index];
+        ref RhashBucketLock bucket = ref table.LockOf(index);
         Debug.Assert(bucket.IsLocked, "Bucket invariants are checked under the bucket's lock.");
         int steps = 0;
-        for (RhashEntry<TKey>? node = bucket.Head; node is not null; node = node.Next)
+        for (RhashEntry<TKey>? node = table.Head(index); node is not null; node = node.Next)
         {
             Debug.Assert(node.HomeTable == table && node.HomeIndex == index, "An entry's home is the chain that holds it.");
             Debug.Assert(IndexOf(table, node.Key) == index, "An entry is in the bucket its key hashes to.");
             Debug.Assert(++steps < 1 << 24, "A chain is finite.");
         }
 
-        Debug.Assert(!bucket.Moved || bucket.Head is null, "A moved bucket is empty.");
+        Debug.Assert(!bucket.IsMoved || table.Head(index) is null, "A moved bucket is empty.");
     }
 }
