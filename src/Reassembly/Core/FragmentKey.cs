@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Reassembly.Concurrency;
 
 namespace Reassembly.Core;
 
@@ -12,7 +13,7 @@ namespace Reassembly.Core;
 /// One layout serves every family (IPv4 addresses sit in the low words, with a family tag so that an IPv4 key can
 /// never equal an IPv6 one), which keeps the queue and table code shared instead of copied per protocol.
 /// </remarks>
-internal readonly struct FragmentKey : IEquatable<FragmentKey>
+internal readonly struct FragmentKey : IHashKey<FragmentKey>
 {
     private const ulong Ipv4Tag = 4UL << 56;
     private const ulong Ipv6Tag = 6UL << 56;
