@@ -25,6 +25,11 @@ internal sealed partial class Peer
     private int _fragmentSequence;
     private long _lastUsed;
 
+    // Recycling state, for the poison-on-free checks: set by Poison when the grace period is over, cleared by
+    // Revive when the pool hands the node out again; the generation counts the node's lives.
+    private int _reclaimed;
+    private int _generation;
+
     /// <summary>The peer's identity; fixed for as long as the peer is in the table.</summary>
     public PeerKey Key => _key;
 
@@ -104,6 +109,35 @@ internal sealed partial class Peer
 
     /// <summary>Claims an idle peer for removal (0 -> -1). Table lock held; fails if a lock-free acquirer won.</summary>
     internal bool TryClaimIdle() => Interlocked.CompareExchange(ref _refCount, Dead, 0) == 0;
+
+    /// <summary>
+    /// Whether the node has been given back to the pool. A reader that finds this set on a peer it obtained inside its
+    /// current read scope has caught a grace-period violation; tests check it.
+    /// </summary>
+    internal bool IsReclaimed => Volatile.Read(ref _reclaimed) != 0;
+
+    /// <summary>How many times the node has been reclaimed; a change inside one read scope is a violation too.</summary>
+    internal int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Marks the node free once its grace period is over (PeerPool.Reclaim): links cleared, generation advanced, then
+    /// the poison flag, a release write, so that a reader that sees the flag also sees the rest.
+    /// </summary>
+    internal void Poison()
+    {
+        SetLeft(null);
+        SetRight(null);
+        Height = 0;
+        _generation++;
+        Volatile.Write(ref _reclaimed, 1);
+    }
+
+    /// <summary>Takes a pooled node back into use, before <see cref="Initialize"/>.</summary>
+    internal void Revive()
+    {
+        Debug.Assert(IsReclaimed && !InLru, "only poisoned, unlisted nodes are pooled");
+        Volatile.Write(ref _reclaimed, 0);
+    }
 
     /// <summary>Records a use; several holders may race and any of their times is an acceptable answer.</summary>
     internal void Touch(long nowNanoseconds) => Volatile.Write(ref _lastUsed, nowNanoseconds);

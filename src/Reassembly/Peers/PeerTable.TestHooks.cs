@@ -60,6 +60,12 @@ internal sealed partial class PeerTable
         }
     }
 
+    /// <summary>Peers the epoch domain has given back to this table's pool.</summary>
+    internal long ReclaimedCount => _pool.ReclaimedCount;
+
+    /// <summary>Insertions that reused a reclaimed node.</summary>
+    internal long ReusedCount => _pool.ReusedCount;
+
     /// <summary>The seqlock's value: it changes exactly when links change.</summary>
     internal int SequenceValue => _sequence.Value;
 

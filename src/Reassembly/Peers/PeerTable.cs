@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Reassembly.Concurrency;
 
 namespace Reassembly.Peers;
 
@@ -26,6 +27,13 @@ namespace Reassembly.Peers;
  * even and unchanged across the walk; otherwise a rotation may have moved the key out of the reader's path, and
  * the reader looks again under _gate. The depth bound stops a reader that concurrent rotations keep sending in
  * circles; in a tree that is not changing it is never reached.
+ *
+ * Memory: nodes are pooled (PeerPool). A removed node keeps its links, because a reader may be standing on it, and
+ * is retired through the EpochDomain (the kernel's call_rcu); the pool gets it back, poisoned, only after every
+ * read scope that was open at retirement has closed. So inside a read scope a peer obtained from the table is never
+ * recycled under the reader: it may be removed, but its key, links and counter stay those of its current life.
+ * GetOrCreate's lock-free path runs inside a read scope for that reason (the peer it acquires cannot turn into
+ * another key between the walk and the increment); Lookup expects its caller to hold one.
  *
  * Who may touch which field:
  *   _root, Peer links (left, right), Height          write: _gate held, inside the seqlock write section;
@@ -67,6 +75,8 @@ internal sealed partial class PeerTable : IDisposable
 
     private readonly Lock _gate = new();
     private readonly PeerTableOptions _options;
+    private readonly EpochDomain _epochs;
+    private readonly PeerPool _pool = new();
     private Peer? _root;
     private SequenceCounter _sequence;
     private int _count;
@@ -74,11 +84,13 @@ internal sealed partial class PeerTable : IDisposable
     private Peer? _lruTail;
     private bool _disposed;
 
-    /// <summary>Creates an empty table.</summary>
-    public PeerTable(PeerTableOptions options)
+    /// <summary>Creates an empty table whose removed nodes wait for grace periods of <paramref name="epochs"/>.</summary>
+    public PeerTable(PeerTableOptions options, EpochDomain epochs)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(epochs);
         _options = options;
+        _epochs = epochs;
     }
 
     /// <summary>The options the table was created with (the fragment path reads <see cref="PeerTableOptions.MaxDistance"/>).</summary>
@@ -92,9 +104,10 @@ internal sealed partial class PeerTable : IDisposable
     /// while a writer was running is confirmed under the lock.
     /// </summary>
     /// <remarks>
-    /// The result is a snapshot: without a reference it may be collected at any moment. Use it only inside a read
-    /// scope of the table's epoch domain (which keeps it from being recycled) or take a reference with
-    /// <see cref="GetOrCreate"/> instead.
+    /// Call inside a read scope of the table's <see cref="EpochDomain"/> (<see cref="EpochDomain.EnterRead"/>) and use
+    /// the result only until the scope ends: without a reference the peer may be collected at any moment, and the
+    /// scope is what keeps it from being recycled as another key meanwhile. To keep a peer, take a reference with
+    /// <see cref="GetOrCreate"/>.
     /// </remarks>
     public Peer? Lookup(in PeerKey key)
     {
@@ -122,11 +135,15 @@ internal sealed partial class PeerTable : IDisposable
     /// </summary>
     public Peer GetOrCreate(in PeerKey key, long nowNanoseconds)
     {
-        Peer? found = Walk(in key);
-        if (found is not null && found.TryAcquire())
+        using (_epochs.EnterRead())
         {
-            found.Touch(nowNanoseconds);
-            return found;
+            // Inside the scope a found node cannot be recycled before TryAcquire, so the count we raise is this key's.
+            Peer? found = Walk(in key);
+            if (found is not null && found.TryAcquire())
+            {
+                found.Touch(nowNanoseconds);
+                return found;
+            }
         }
 
         lock (_gate)
@@ -203,9 +220,12 @@ internal sealed partial class PeerTable : IDisposable
     /// <remarks>
     /// The walk stops at the first idle peer that is young enough once the table is within its threshold: the list is
     /// in release order, which is time order when callers pass a clock that does not go back.
+    /// Call it outside any read scope: it polls the epoch domain afterwards, so that retired peers come back to the
+    /// pool once their grace period is over.
     /// </remarks>
     public int Collect(long nowNanoseconds)
     {
+        int removed;
         lock (_gate)
         {
             if (_disposed)
@@ -214,10 +234,13 @@ internal sealed partial class PeerTable : IDisposable
             }
 
             DebugAssertInvariants();
-            int removed = EvictLocked(nowNanoseconds, int.MaxValue);
+            removed = EvictLocked(nowNanoseconds, int.MaxValue);
             DebugAssertInvariants();
-            return removed;
         }
+
+        // Outside _gate: reclamation takes the pool's lock and must not hold up writers.
+        _epochs.Poll();
+        return removed;
     }
 
     /// <summary>Empties the table. Peers still referenced stay valid objects but are no longer in any table.</summary>
@@ -377,8 +400,15 @@ internal sealed partial class PeerTable : IDisposable
         peer.InLru = false;
     }
 
-    private static Peer RentNode() => new();
+    private Peer RentNode() => _pool.Rent();
 
-    // An unlinked peer keeps its links for readers still standing on it; the GC frees it once none can reach it.
-    private static void RetireLocked(Peer peer) => Debug.Assert(peer.ReferenceCount == Peer.Dead, "only claimed peers leave the tree");
+    /// <summary>
+    /// Hands an unlinked peer to the epoch domain; the pool gets it back after the grace period (the kernel's
+    /// call_rcu(&amp;p->rcu, inetpeer_free_rcu)). Its links stay as they were for readers still standing on it.
+    /// </summary>
+    private void RetireLocked(Peer peer)
+    {
+        Debug.Assert(peer.ReferenceCount == Peer.Dead, "only claimed peers leave the tree");
+        _epochs.Retire(peer, _pool);
+    }
 }

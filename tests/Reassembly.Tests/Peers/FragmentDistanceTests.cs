@@ -1,3 +1,4 @@
+using Reassembly.Concurrency;
 using Reassembly.Peers;
 
 namespace Reassembly.Tests.Peers;
@@ -40,7 +41,8 @@ public sealed class FragmentDistanceTests
     [Fact]
     public void AQueuePassedBySixtyFiveFragmentsOfItsPeerIsStale()
     {
-        using var table = new PeerTable(new PeerTableOptions());
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions(), epochs);
         Peer peer = table.GetOrCreate(PeerKey.ForIpv4(0, 1), 0);
         int queue = peer.NextFragmentSequence();
         int now = queue;

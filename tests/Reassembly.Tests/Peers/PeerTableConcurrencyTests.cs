@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using Reassembly.Concurrency;
 using Reassembly.Peers;
+using Reassembly.Tests.Concurrency.Helpers;
 using Xunit.Abstractions;
 
 namespace Reassembly.Tests.Peers;
 
 /// <summary>
 /// Lock-free readers against writers that insert, release and collect, so that rotations run under the readers'
-/// feet. Bounded in time and in iterations; every worker's exception fails the test.
+/// feet and removed nodes are recycled while readers hold read scopes. Bounded in time and in iterations; every
+/// worker's exception fails the test.
 /// </summary>
 public sealed class PeerTableConcurrencyTests
 {
@@ -14,6 +17,7 @@ public sealed class PeerTableConcurrencyTests
     private const int MaxWriterRounds = 2_000_000;
     private const int PinnedCount = 256;
     private const int ChurnCount = 4096;
+    private const int ReaderBatch = 128;
 
     private readonly ITestOutputHelper _output;
 
@@ -23,11 +27,12 @@ public sealed class PeerTableConcurrencyTests
     }
 
     [Fact]
-    public void LookupsFindEveryPinnedPeerAndNeverAWrongOneWhileWritersRebalance()
+    public void LookupsNeverSeeAWrongOrRecycledPeerAndAlwaysFindPinnedOnesWhileWritersRebalanceAndCollect()
     {
         int seed = Environment.TickCount;
         _output.WriteLine($"seed {seed}");
-        using var table = new PeerTable(new PeerTableOptions { Threshold = ChurnCount / 2, IdleTimeToLive = TimeSpan.FromTicks(1) });
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions { Threshold = ChurnCount / 2, IdleTimeToLive = TimeSpan.FromTicks(1) }, epochs);
 
         // Pinned peers are referenced for the whole test, so a lookup for one must always succeed: a miss would mean
         // the seqlock let a reader believe a walk that a rotation had misled.
@@ -53,32 +58,46 @@ public sealed class PeerTableConcurrencyTests
         void Reader(int id)
         {
             var random = new Random(seed + id);
+            var seen = new (Peer Peer, PeerKey Key, int Generation)[ReaderBatch];
             long mine = 0;
             long hits = 0;
             while (!stop.IsCancellationRequested)
             {
-                for (int i = 0; i < 1024; i++)
+                int count = 0;
+                using (epochs.EnterRead())
                 {
-                    PeerKey pinned = pinnedKeys[random.Next(PinnedCount)];
-                    Peer? found = table.Lookup(pinned);
-                    if (found is null || found.Key != pinned)
+                    for (int i = 0; i < ReaderBatch / 2; i++)
                     {
-                        throw new InvalidOperationException($"pinned {pinned} looked up as {found?.Key.ToString() ?? "nothing"}");
+                        PeerKey pinned = pinnedKeys[random.Next(PinnedCount)];
+                        Peer? found = table.Lookup(pinned);
+                        if (found is null || found.Key != pinned)
+                        {
+                            throw new InvalidOperationException($"pinned {pinned} looked up as {found?.Key.ToString() ?? "nothing"}");
+                        }
+
+                        seen[count++] = (found, pinned, found.Generation);
+                        PeerKey churn = churnKeys[random.Next(ChurnCount)];
+                        Peer? maybe = table.Lookup(churn);
+                        if (maybe is not null)
+                        {
+                            hits++;
+                            seen[count++] = (maybe, churn, maybe.Generation);
+                        }
                     }
 
-                    PeerKey churn = churnKeys[random.Next(ChurnCount)];
-                    Peer? maybe = table.Lookup(churn);
-                    if (maybe is not null)
+                    // Still inside the scope: none of these may have been recycled, whether or not it was removed
+                    // since (poison-on-free; a changed generation catches a node recycled and revived meanwhile).
+                    for (int i = 0; i < count; i++)
                     {
-                        hits++;
-                        if (maybe.Key != churn)
+                        (Peer peer, PeerKey key, int generation) = seen[i];
+                        if (peer.IsReclaimed || peer.Generation != generation || peer.Key != key)
                         {
-                            throw new InvalidOperationException($"{churn} looked up as {maybe.Key}");
+                            throw new InvalidOperationException($"{key} was recycled inside a read scope (now {peer.Key}, reclaimed {peer.IsReclaimed})");
                         }
                     }
                 }
 
-                mine += 2048;
+                mine += ReaderBatch;
             }
 
             Interlocked.Add(ref lookups, mine);
@@ -110,6 +129,12 @@ public sealed class PeerTableConcurrencyTests
                 if (random.Next(64) == 0)
                 {
                     table.Collect(clock);
+                }
+
+                if (id == 1 && rounds % 8192 == 0)
+                {
+                    // Mid-run, under the lock, while the other writer and the readers keep going.
+                    table.AssertInvariants();
                 }
 
                 rounds++;
@@ -149,14 +174,53 @@ public sealed class PeerTableConcurrencyTests
             Assert.True(thread.Join(Duration + TimeSpan.FromSeconds(20)), "a worker did not finish: a reader or writer is looping");
         }
 
-        _output.WriteLine($"{lookups} lookups ({churnHits} churn hits), {writerRounds} writer rounds in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        _output.WriteLine($"{lookups} lookups ({churnHits} churn hits), {writerRounds} writer rounds, {table.ReclaimedCount} reclaimed, {table.ReusedCount} reused in {stopwatch.Elapsed.TotalSeconds:F1} s");
         Assert.Empty(failures);
         Assert.True(lookups > 0 && writerRounds > 0, "the workers did no work");
+
+        // An inconclusive run is not a pass: nodes must actually have been recycled while the readers ran.
+        Assert.True(table.ReusedCount > 0, "no node was recycled, so the poison check proved nothing");
         table.AssertInvariants();
 
         // Everything the writers held is released: only the pinned peers survive a final collection.
         table.Collect(long.MaxValue / 2);
         Assert.Equal(PinnedCount, table.Count);
+        table.AssertInvariants();
+    }
+
+    [Fact]
+    public void ARemovedPeerIsRecycledOnlyAfterEveryReaderThatCouldSeeItHasLeft()
+    {
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions { IdleTimeToLive = TimeSpan.Zero }, epochs);
+        PeerKey key = TestPeerKeys.Make(1);
+        Peer peer = table.GetOrCreate(key, 0);
+        Peer? seenByReader = null;
+        using var reader = new ParkedReaderThread(epochs, () => seenByReader = table.Lookup(key));
+        Assert.Same(peer, seenByReader);
+
+        table.Release(peer, 1);
+        Assert.Equal(1, table.Collect(2));
+        epochs.Poll(force: true);
+        Assert.Null(table.Lookup(key));
+
+        // The parked reader found the peer inside a scope that is still open: it must not have been recycled.
+        Assert.False(peer.IsReclaimed);
+        Assert.Equal(0, table.ReclaimedCount);
+
+        reader.Release();
+        epochs.Synchronize();
+        Assert.True(peer.IsReclaimed);
+        Assert.Equal(1, table.ReclaimedCount);
+
+        // The next insertion gets the same node back, revived, as a new life with a new key.
+        PeerKey other = TestPeerKeys.Make(2);
+        Peer reused = table.GetOrCreate(other, 3);
+        Assert.Same(peer, reused);
+        Assert.False(reused.IsReclaimed);
+        Assert.Equal(other, reused.Key);
+        Assert.Equal(1, reused.Generation);
+        Assert.Equal(1, reused.NextFragmentSequence());
         table.AssertInvariants();
     }
 }

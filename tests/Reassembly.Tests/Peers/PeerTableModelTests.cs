@@ -1,4 +1,5 @@
 using CsCheck;
+using Reassembly.Concurrency;
 using Reassembly.Peers;
 using Xunit.Abstractions;
 
@@ -57,7 +58,8 @@ public sealed class PeerTableModelTests
 
     private static void RunAgainstModel(Operation[] operations)
     {
-        using var table = new PeerTable(new PeerTableOptions { Threshold = Threshold, IdleTimeToLive = TimeSpan.FromTicks(TimeToLiveTicks) });
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions { Threshold = Threshold, IdleTimeToLive = TimeSpan.FromTicks(TimeToLiveTicks) }, epochs);
         var model = new SortedDictionary<PeerKey, ModelPeer>();
         var idle = new List<(PeerKey Key, long Since)>();
         long now = 0;

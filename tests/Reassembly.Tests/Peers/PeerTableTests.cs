@@ -1,13 +1,18 @@
+using Reassembly.Concurrency;
 using Reassembly.Peers;
 
 namespace Reassembly.Tests.Peers;
 
-public sealed class PeerTableTests
+public sealed class PeerTableTests : IDisposable
 {
-    private static readonly long Second = 1_000_000_000;
+    private const long Second = 1_000_000_000;
 
-    private static PeerTable NewTable(int threshold = 1000, TimeSpan? ttl = null) =>
-        new(new PeerTableOptions { Threshold = threshold, IdleTimeToLive = ttl ?? TimeSpan.FromSeconds(10) });
+    private readonly EpochDomain _epochs = new();
+
+    public void Dispose() => _epochs.Dispose();
+
+    private PeerTable NewTable(int threshold = 1000, TimeSpan? ttl = null) =>
+        new(new PeerTableOptions { Threshold = threshold, IdleTimeToLive = ttl ?? TimeSpan.FromSeconds(10) }, _epochs);
 
     [Fact]
     public void GetOrCreateReturnsTheSamePeerForTheSameKeyAndCountsEachReference()
