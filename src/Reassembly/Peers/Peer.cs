@@ -20,7 +20,6 @@ internal sealed partial class Peer
     // acquired again); 0 an idle peer on the LRU list; > 0 the number of holders.
     internal const int Dead = -1;
 
-    private PeerKey _key;
     private int _refCount;
     private int _fragmentSequence;
     private long _lastUsed;
@@ -31,7 +30,7 @@ internal sealed partial class Peer
     private int _generation;
 
     /// <summary>The peer's identity; fixed for as long as the peer is in the table.</summary>
-    public PeerKey Key => _key;
+    public PeerKey Key => _tree.Key;
 
     /// <summary>When the peer was last acquired or released, in the caller's nanosecond clock.</summary>
     public long LastUsedNanoseconds => Volatile.Read(ref _lastUsed);
@@ -50,7 +49,8 @@ internal sealed partial class Peer
     internal void Initialize(in PeerKey key, long nowNanoseconds)
     {
         Debug.Assert(Left is null && Right is null && !InLru, "a node enters the tree unlinked");
-        _key = key;
+        _tree.Key = key;
+        _tree.Claimed = false;
         _fragmentSequence = 0;
         _lastUsed = nowNanoseconds;
         Height = 1;
@@ -98,7 +98,7 @@ internal sealed partial class Peer
 
         if (current < 1)
         {
-            throw new InvalidOperationException($"Peer {_key} released more often than acquired.");
+            throw new InvalidOperationException($"Peer {Key} released more often than acquired.");
         }
 
         return false;
@@ -107,8 +107,22 @@ internal sealed partial class Peer
     /// <summary>Drops a reference that may be the last one; returns the new count. Table lock held.</summary>
     internal int ReleaseLocked() => Interlocked.Decrement(ref _refCount);
 
+    /// <summary>Reverts a <see cref="ReleaseLocked"/> that went below zero (a caller bug). Table lock held.</summary>
+    internal void UndoReleaseLocked() => Interlocked.Increment(ref _refCount);
+
     /// <summary>Claims an idle peer for removal (0 -> -1). Table lock held; fails if a lock-free acquirer won.</summary>
-    internal bool TryClaimIdle() => Interlocked.CompareExchange(ref _refCount, Dead, 0) == 0;
+    internal bool TryClaimIdle()
+    {
+        if (Interlocked.CompareExchange(ref _refCount, Dead, 0) != 0)
+        {
+            return false;
+        }
+
+        // After the count, so that a reader that sees the flag would also see Dead; pairs with Volatile.Read in
+        // IsClaimed. The node is still reachable until the collector unlinks it, right after.
+        Volatile.Write(ref _tree.Claimed, true);
+        return true;
+    }
 
     /// <summary>
     /// Whether the node has been given back to the pool. A reader that finds this set on a peer it obtained inside its
