@@ -167,7 +167,7 @@ public sealed class PeerTableConcurrencyTests
         }
 
         var stopwatch = Stopwatch.StartNew();
-        Thread[] threads = [Start(Reader, 1), Start(Reader, 2), Start(Writer, 1), Start(Writer, 2)];
+        Thread[] threads = [Start(Reader, 1), Start(Reader, 2), Start(Reader, 3), Start(Writer, 1), Start(Writer, 2)];
         stop.CancelAfter(Duration);
         foreach (Thread thread in threads)
         {
