@@ -224,8 +224,8 @@ internal sealed partial class PeerTable : IDisposable
     /// <remarks>
     /// The walk stops at the first idle peer that is young enough once the table is within its threshold: the list is
     /// in release order, which is time order when callers pass a clock that does not go back.
-    /// Call it outside any read scope: it polls the epoch domain afterwards, so that retired peers come back to the
-    /// pool once their grace period is over.
+    /// Afterwards it polls the epoch domain, so that retired peers come back to the pool once their grace period is
+    /// over. Poll never waits; called inside a read scope it only cannot reclaim what that scope still protects.
     /// </remarks>
     public int Collect(long nowNanoseconds)
     {

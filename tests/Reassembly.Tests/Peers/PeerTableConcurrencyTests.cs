@@ -223,4 +223,72 @@ public sealed class PeerTableConcurrencyTests
         Assert.Equal(1, reused.NextFragmentSequence());
         table.AssertInvariants();
     }
+
+    [Fact]
+    public void ThreadsCreatingTheSameKeysAtOnceGetOnePeerPerKey()
+    {
+        int seed = Environment.TickCount;
+        _output.WriteLine($"seed {seed}");
+        const int Threads = 3;
+        const int Keys = 2000;
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions { Threshold = Keys * 2 }, epochs);
+        PeerKey[] keys = TestPeerKeys.Many(Keys);
+        var results = new Peer[Threads][];
+        using var start = new Barrier(Threads);
+        var threads = new Thread[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            int id = t;
+            threads[t] = new Thread(() =>
+            {
+                int[] order = new int[Keys];
+                for (int i = 0; i < Keys; i++)
+                {
+                    order[i] = i;
+                }
+
+                new Random(seed + id).Shuffle(order);
+                var mine = new Peer[Keys];
+                start.SignalAndWait();
+                foreach (int index in order)
+                {
+                    mine[index] = table.GetOrCreate(keys[index], id);
+                }
+
+                results[id] = mine;
+            }) { IsBackground = true };
+            threads[t].Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "a creating thread did not finish");
+        }
+
+        Assert.Equal(Keys, table.Count);
+        for (int i = 0; i < Keys; i++)
+        {
+            Peer first = results[0][i];
+            Assert.Equal(keys[i], first.Key);
+            for (int t = 1; t < Threads; t++)
+            {
+                Assert.Same(first, results[t][i]);
+            }
+
+            Assert.Equal(Threads, first.ReferenceCount);
+        }
+
+        table.AssertInvariants();
+        foreach (Peer[] mine in results)
+        {
+            foreach (Peer peer in mine)
+            {
+                table.Release(peer, 10);
+            }
+        }
+
+        Assert.Equal(Keys, table.IdleKeysLeastRecentFirst().Count);
+        table.AssertInvariants();
+    }
 }
