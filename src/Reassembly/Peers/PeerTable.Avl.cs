@@ -19,12 +19,12 @@ internal sealed partial class PeerTable
 {
     private static int HeightOf(Peer? node) => node is null ? 0 : node.Height;
 
-    /// <summary>Publishes a new root; the release pairs with the Volatile.Read of _root in <see cref="Walk"/>.</summary>
+    /// <summary>Publishes a new root; the release pairs with the Volatile.Read of _readers.Root in <see cref="Walk"/>.</summary>
     private void SetRoot(Peer? root)
     {
-        if (!ReferenceEquals(_root, root))
+        if (!ReferenceEquals(_readers.Root, root))
         {
-            Volatile.Write(ref _root, root);
+            Volatile.Write(ref _readers.Root, root);
         }
     }
 

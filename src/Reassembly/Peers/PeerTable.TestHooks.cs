@@ -24,7 +24,7 @@ internal sealed partial class PeerTable
         var keys = new List<PeerKey>();
         lock (_gate)
         {
-            InOrder(_root, keys, depth: 0);
+            InOrder(_readers.Root, keys, depth: 0);
         }
 
         return keys;
@@ -55,7 +55,7 @@ internal sealed partial class PeerTable
         {
             lock (_gate)
             {
-                return HeightOf(_root);
+                return HeightOf(_readers.Root);
             }
         }
     }
@@ -67,7 +67,7 @@ internal sealed partial class PeerTable
     internal long ReusedCount => _pool.ReusedCount;
 
     /// <summary>The seqlock's value: it changes exactly when links change.</summary>
-    internal int SequenceValue => _sequence.Value;
+    internal int SequenceValue => _readers.Sequence.Value;
 
     /// <summary>Tables up to this size are checked in full at every locked section of a DEBUG build.</summary>
     private const int DebugCheckLimit = 1024;
@@ -85,14 +85,14 @@ internal sealed partial class PeerTable
 
     private void CheckInvariantsLocked()
     {
-        if ((_sequence.Value & 1) != 0)
+        if ((_readers.Sequence.Value & 1) != 0)
         {
             Fail("the seqlock is odd outside a write section");
         }
 
         var reachable = new HashSet<Peer>(ReferenceEqualityComparer.Instance);
         PeerKey? previous = null;
-        CheckSubtree(_root, reachable, ref previous, depth: 0);
+        CheckSubtree(_readers.Root, reachable, ref previous, depth: 0);
 
         // Invariant 4.
         if (reachable.Count != _count)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Reassembly.Concurrency;
 
@@ -20,10 +21,10 @@ namespace Reassembly.Peers;
  * and needs no secret. (Linux later moved to a red-black tree; an AVL tree is shallower, which suits a
  * read-mostly table, and its rotations are as easy to make safe for lock-free readers.)
  *
- * Concurrency: a seqlock (after the 3.x inetpeer). Writers (insert, remove, rebalance) hold _gate and bump
- * _sequence to odd before and to even after changing links. Readers take no lock: they walk the tree with
- * Volatile.Read on every link, at most MaxWalkDepth steps. A hit is always right (keys are immutable while a node
- * is reachable, and a peer is claimed as Dead before it is unlinked). A miss is only believed if _sequence was
+ * Concurrency: a seqlock (after the 3.x inetpeer). Writers (insert, remove, rebalance) hold _gate and bump the
+ * sequence (_readers.Sequence) to odd before and to even after changing links. Readers take no lock: they walk the
+ * tree with Volatile.Read on every link, at most MaxWalkDepth steps. A hit is always right (keys are immutable while a node
+ * is reachable, and a peer is claimed as Dead before it is unlinked). A miss is only believed if the sequence was
  * even and unchanged across the walk; otherwise a rotation may have moved the key out of the reader's path, and
  * the reader looks again under _gate. The depth bound stops a reader that concurrent rotations keep sending in
  * circles; in a tree that is not changing it is never reached.
@@ -36,7 +37,7 @@ namespace Reassembly.Peers;
  * another key between the walk and the increment); Lookup expects its caller to hold one.
  *
  * Who may touch which field:
- *   _root, Peer links (left, right), Height          write: _gate held, inside the seqlock write section;
+ *   root, Peer links (left, right), Height           write: _gate held, inside the seqlock write section;
  *                                                    read: anyone (Volatile.Read), trusted only as described above
  *   _count, _lruHead/_lruTail, Peer LRU fields       _gate
  *   Peer key                                         written only while the node is unreachable (Initialize)
@@ -49,7 +50,7 @@ namespace Reassembly.Peers;
  *   1. BST order: an in-order walk gives strictly increasing keys (so a key is in the tree at most once).
  *   2. AVL balance: for every node |height(left) - height(right)| <= 1.
  *   3. Stored heights are right: Height == 1 + max(height(left), height(right)), height(null) == 0.
- *   4. _count equals the number of nodes reachable from _root.
+ *   4. _count equals the number of nodes reachable from the root.
  *   5. Every reachable peer has a reference count >= 0 (Dead peers are never reachable).
  *   6. Every reachable peer with count 0 is on the LRU list exactly once; every peer on the list is reachable, and
  *      the list's forward and backward links agree. The list may also hold peers that were acquired without the
@@ -77,8 +78,9 @@ internal sealed partial class PeerTable : IDisposable
     private readonly PeerTableOptions _options;
     private readonly EpochDomain _epochs;
     private readonly PeerPool _pool = new();
-    private Peer? _root;
-    private SequenceCounter _sequence;
+    // What every lock-free reader loads first, on lines of their own: the fields below are written on every last
+    // release (the LRU ends) and insertion (_count), and must not evict the root and the sequence from readers' caches.
+    private ReaderFields _readers;
     private int _count;
     private Peer? _lruHead;
     private Peer? _lruTail;
@@ -111,7 +113,7 @@ internal sealed partial class PeerTable : IDisposable
     /// </remarks>
     public Peer? Lookup(in PeerKey key)
     {
-        int sequence = _sequence.ReadBegin();
+        int sequence = _readers.Sequence.ReadBegin();
         Peer? peer = Walk(in key);
         if (peer is not null && !peer.IsClaimed)
         {
@@ -120,7 +122,7 @@ internal sealed partial class PeerTable : IDisposable
 
         // A miss, or a peer the collector has claimed (a replacement may already be in the tree): either is the
         // answer only if no writer ran during the walk.
-        if (!_sequence.ReadRetry(sequence))
+        if (!_readers.Sequence.ReadRetry(sequence))
         {
             return null;
         }
@@ -164,9 +166,9 @@ internal sealed partial class PeerTable : IDisposable
 
             Peer created = RentNode();
             created.Initialize(in key, nowNanoseconds);
-            _sequence.WriteBegin();
-            SetRoot(Insert(_root, created));
-            _sequence.WriteEnd();
+            _readers.Sequence.WriteBegin();
+            SetRoot(Insert(_readers.Root, created));
+            _readers.Sequence.WriteEnd();
             _count++;
             if (_count > _options.Threshold)
             {
@@ -258,9 +260,9 @@ internal sealed partial class PeerTable : IDisposable
             }
 
             _disposed = true;
-            _sequence.WriteBegin();
+            _readers.Sequence.WriteBegin();
             SetRoot(null);
-            _sequence.WriteEnd();
+            _readers.Sequence.WriteEnd();
             _count = 0;
             _lruHead = null;
             _lruTail = null;
@@ -269,13 +271,13 @@ internal sealed partial class PeerTable : IDisposable
 
     /// <summary>
     /// The lock-free descent. Every link is loaded with Volatile.Read (acquire; pairs with the Volatile.Write in
-    /// Peer.SetLeft/SetRight and of _root in PeerTable.Avl.cs), so a node's key is seen as initialised, and the
+    /// Peer.SetLeft/SetRight and in SetRoot, PeerTable.Avl.cs), so a node's key is seen as initialised, and the
     /// closing sequence read in <see cref="SequenceCounter.ReadRetry"/> cannot move before any of the link reads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Peer? Walk(in PeerKey key)
     {
-        Peer? node = Volatile.Read(ref _root);
+        Peer? node = Volatile.Read(ref _readers.Root);
         for (int depth = 0; node is not null && depth < MaxWalkDepth; depth++)
         {
             // One three-way comparison and a branch per level. Measured against an equality test followed by a
@@ -297,7 +299,7 @@ internal sealed partial class PeerTable : IDisposable
     /// <summary>The locked descent: exact, because no writer can run.</summary>
     private Peer? FindLocked(in PeerKey key)
     {
-        Peer? node = _root;
+        Peer? node = _readers.Root;
         while (node is not null)
         {
             int order = key.CompareTo(node.Key);
@@ -348,9 +350,9 @@ internal sealed partial class PeerTable : IDisposable
 
             LruUnlink(peer);
             PeerKey key = peer.Key;
-            _sequence.WriteBegin();
-            SetRoot(Remove(_root, in key));
-            _sequence.WriteEnd();
+            _readers.Sequence.WriteBegin();
+            SetRoot(Remove(_readers.Root, in key));
+            _readers.Sequence.WriteEnd();
             _count--;
             RetireLocked(peer);
             removed++;
@@ -418,5 +420,18 @@ internal sealed partial class PeerTable : IDisposable
     {
         Debug.Assert(peer.ReferenceCount == Peer.Dead, "only claimed peers leave the tree");
         _epochs.Retire(peer, _pool);
+    }
+
+    /// <summary>The root and the seqlock, padded to sit alone on their cache lines (see CacheLinePadded).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 2 * CacheLinePadded.CacheLineBytes)]
+    private struct ReaderFields
+    {
+        /// <summary>The tree's root: Volatile.Read by readers, written with SetRoot under _gate.</summary>
+        [FieldOffset(CacheLinePadded.CacheLineBytes)]
+        public Peer? Root;
+
+        /// <summary>The seqlock over every link of the tree.</summary>
+        [FieldOffset(CacheLinePadded.CacheLineBytes + 8)]
+        public SequenceCounter Sequence;
     }
 }

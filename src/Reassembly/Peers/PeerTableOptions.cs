@@ -20,7 +20,9 @@ internal sealed class PeerTableOptions
     public int MaxDistance
     {
         get => _maxDistance;
-        init => _maxDistance = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDistance must be 0 (off) or positive.");
+        init => _maxDistance = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDistance must be 0 (off) or positive.");
     }
 
     /// <summary>How long an unreferenced peer is kept before <see cref="PeerTable.Collect"/> removes it.</summary>
@@ -32,7 +34,9 @@ internal sealed class PeerTableOptions
     public TimeSpan IdleTimeToLive
     {
         get => _idleTimeToLive;
-        init => _idleTimeToLive = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "IdleTimeToLive must not be negative.");
+        init => _idleTimeToLive = value >= TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "IdleTimeToLive must not be negative.");
     }
 
     /// <summary>
@@ -47,7 +51,9 @@ internal sealed class PeerTableOptions
     public int Threshold
     {
         get => _threshold;
-        init => _threshold = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Threshold must be positive.");
+        init => _threshold = value > 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "Threshold must be positive.");
     }
 
     /// <summary><see cref="IdleTimeToLive"/> in nanoseconds, the unit of the table's clock arguments.</summary>

@@ -92,7 +92,8 @@ public sealed class PeerTableConcurrencyTests
                         (Peer peer, PeerKey key, int generation) = seen[i];
                         if (peer.IsReclaimed || peer.Generation != generation || peer.Key != key)
                         {
-                            throw new InvalidOperationException($"{key} was recycled inside a read scope (now {peer.Key}, reclaimed {peer.IsReclaimed})");
+                            throw new InvalidOperationException(
+                                $"{key} was recycled inside a read scope (now {peer.Key}, reclaimed {peer.IsReclaimed})");
                         }
                     }
                 }
@@ -174,7 +175,9 @@ public sealed class PeerTableConcurrencyTests
             Assert.True(thread.Join(Duration + TimeSpan.FromSeconds(20)), "a worker did not finish: a reader or writer is looping");
         }
 
-        _output.WriteLine($"{lookups} lookups ({churnHits} churn hits), {writerRounds} writer rounds, {table.ReclaimedCount} reclaimed, {table.ReusedCount} reused in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        _output.WriteLine(
+            $"{lookups} lookups ({churnHits} churn hits), {writerRounds} writer rounds, {table.ReclaimedCount} reclaimed, "
+            + $"{table.ReusedCount} reused in {stopwatch.Elapsed.TotalSeconds:F1} s");
         Assert.Empty(failures);
         Assert.True(lookups > 0 && writerRounds > 0, "the workers did no work");
 

@@ -38,7 +38,12 @@ public sealed class PeerTableModelTests
 
     private static readonly Gen<Operation> OperationGen =
         Gen.Select(
-            Gen.Frequency((4, Gen.Const(OperationKind.GetOrCreate)), (4, Gen.Const(OperationKind.Release)), (2, Gen.Const(OperationKind.Lookup)), (1, Gen.Const(OperationKind.Collect)), (1, Gen.Const(OperationKind.CountFragment))),
+            Gen.Frequency(
+                (4, Gen.Const(OperationKind.GetOrCreate)),
+                (4, Gen.Const(OperationKind.Release)),
+                (2, Gen.Const(OperationKind.Lookup)),
+                (1, Gen.Const(OperationKind.Collect)),
+                (1, Gen.Const(OperationKind.CountFragment))),
             Gen.Int[0, KeySpace - 1],
             Gen.Int[0, 4],
             (kind, key, step) => new Operation(kind, key, step));
