@@ -31,4 +31,31 @@ internal static class FragmentDistance
         uint distance = unchecked((uint)peerSequenceNow - (uint)queueSequence);
         return distance > (uint)maxDistance;
     }
+
+    /// <summary>
+    /// The whole per-fragment step of <c>ip_frag_too_far</c>, for a fragment about to join a queue: counts the fragment
+    /// on <paramref name="peer"/>, moves the queue's record to the new count, and says whether the queue had fallen
+    /// more than <paramref name="maxDistance"/> behind, in which case the caller resets the queue (a reassembly
+    /// failure) before adding the fragment.
+    /// </summary>
+    /// <param name="peer">The queue's peer, on which the queue holds a reference.</param>
+    /// <param name="queueSequence">The queue's record of the peer's counter; updated in every case but "off".</param>
+    /// <param name="queueHasFragments">
+    /// Whether the queue holds fragments already. A new queue's record is meaningless, so its first fragment is never
+    /// too far (the kernel's <c>qp-&gt;q.fragments_tail &amp;&amp;</c> test).
+    /// </param>
+    /// <param name="maxDistance">The limit; 0 disables the rule and, as in Linux, leaves the counter alone.</param>
+    public static bool AdvanceAndCheck(Peer peer, ref int queueSequence, bool queueHasFragments, int maxDistance)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (maxDistance <= 0)
+        {
+            return false;
+        }
+
+        int start = queueSequence;
+        int end = peer.NextFragmentSequence();
+        queueSequence = end;
+        return queueHasFragments && IsTooFar(start, end, maxDistance);
+    }
 }

@@ -61,4 +61,41 @@ public sealed class FragmentDistanceTests
     {
         Assert.True(FragmentDistance.IsTooFar(200, 100, 64));
     }
+
+    [Fact]
+    public void AdvanceAndCheckResetsOnlyAQueueThatOtherFragmentsOfItsPeerOvertook()
+    {
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions(), epochs);
+        Peer peer = table.GetOrCreate(PeerKey.ForIpv4(0, 1), 0);
+        int stale = 0;
+        int busy = 0;
+
+        // Each queue's first fragment: never too far, whatever its (meaningless) record says.
+        Assert.False(FragmentDistance.AdvanceAndCheck(peer, ref stale, queueHasFragments: false, maxDistance: 4));
+        Assert.False(FragmentDistance.AdvanceAndCheck(peer, ref busy, queueHasFragments: false, maxDistance: 4));
+
+        // Four more fragments of the busy queue: the stale one is now five behind.
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.False(FragmentDistance.AdvanceAndCheck(peer, ref busy, queueHasFragments: true, maxDistance: 4));
+        }
+
+        Assert.True(FragmentDistance.AdvanceAndCheck(peer, ref stale, queueHasFragments: true, maxDistance: 4));
+        Assert.Equal(peer.NextFragmentSequence() - 1, stale);
+        Assert.False(FragmentDistance.AdvanceAndCheck(peer, ref busy, queueHasFragments: true, maxDistance: 4));
+    }
+
+    [Fact]
+    public void AdvanceAndCheckWithTheRuleOffLeavesTheCounterAlone()
+    {
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions(), epochs);
+        Peer peer = table.GetOrCreate(PeerKey.ForIpv4(0, 1), 0);
+        int queue = 17;
+
+        Assert.False(FragmentDistance.AdvanceAndCheck(peer, ref queue, queueHasFragments: true, maxDistance: 0));
+        Assert.Equal(17, queue);
+        Assert.Equal(1, peer.NextFragmentSequence());
+    }
 }
