@@ -1,5 +1,7 @@
+using Reassembly.Concurrency;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
+using Reassembly.Peers;
 using Reassembly.Policies;
 
 namespace Reassembly;
@@ -21,11 +23,13 @@ namespace Reassembly;
 /// <para>Once warm, processing a frame allocates nothing. <see cref="ExpireAll"/>, <see cref="Reset"/> and
 /// <see cref="GetStatistics"/> must not run while a worker processes a frame.</para>
 /// </remarks>
-public sealed class ReassemblyEngine
+public sealed class ReassemblyEngine : IDisposable
 {
     private readonly ReassemblyWorker[] _workers;
     private readonly NamespaceTable _namespaces;
     private readonly NamespaceSelector _selector;
+    private readonly EpochDomain _epochs = new();
+    private readonly PeerTable? _ipv4Peers;
     private long _clock = long.MinValue;
     private long _framesProcessed;
 
@@ -33,11 +37,16 @@ public sealed class ReassemblyEngine
     {
         _selector = options.NamespaceBy;
         _workers = new ReassemblyWorker[options.Workers];
-        _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies);
+        if (options.Ipv4MaxDistance > 0)
+        {
+            _ipv4Peers = new PeerTable(new PeerTableOptions { MaxDistance = options.Ipv4MaxDistance }, _epochs);
+        }
+
+        _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies, _epochs, _ipv4Peers);
         var policies = new PolicyTable(options);
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new ReassemblyWorker(i, _namespaces, options, policies);
+            _workers[i] = new ReassemblyWorker(i, _namespaces, options, policies, _epochs, _ipv4Peers);
         }
 
         // The namespace of a selector-less engine exists from the start, so that empty statistics still name it.
@@ -124,6 +133,15 @@ public sealed class ReassemblyEngine
         {
             worker.ExpireAll();
         }
+
+        TakeBackRetired();
+    }
+
+    /// <summary>Frees the engine's epoch domain and peer table. Datagrams handed out stay valid until disposed.</summary>
+    public void Dispose()
+    {
+        _ipv4Peers?.Dispose();
+        _epochs.Dispose();
     }
 
     /// <summary>
@@ -142,8 +160,19 @@ public sealed class ReassemblyEngine
             ns.ResetCounters();
         }
 
+        TakeBackRetired();
         _clock = long.MinValue;
         _framesProcessed = 0;
+    }
+
+    /// <summary>With no worker running: waits out a grace period so that every retired queue is back in its pool.</summary>
+    private void TakeBackRetired()
+    {
+        _epochs.Synchronize();
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.Queues.TakeBackReclaimed();
+        }
     }
 
     /// <summary>Takes a snapshot of the counters: totals, and per namespace in the order they were created.</summary>

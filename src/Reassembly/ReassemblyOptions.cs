@@ -14,6 +14,17 @@ public sealed partial class ReassemblyOptions
     /// <remarks>Defaults to 60 seconds, as RFC 8200 section 4.5 and Linux's <c>net.ipv6.ip6frag_time</c>.</remarks>
     public TimeSpan Ipv6Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The IPv4 IP-ID distance limit (Linux's <c>net.ipv4.ipfrag_max_dist</c>): a queue whose source has sent more than
+    /// this many fragments (to any destination) since the queue's last fragment is emptied before the next one is added,
+    /// because the IDs have most likely wrapped and the held fragments belong to an older datagram. 0 turns it off.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to 64, as Linux. It costs one peer-table entry per source with fragments in flight. A sender that
+    /// interleaves fragments of more than this many datagrams of its own loses them, as it would against Linux.
+    /// </remarks>
+    public int Ipv4MaxDistance { get; init; } = 64;
+
     /// <summary>How frames are mapped to namespaces, which never mix fragments.</summary>
     /// <remarks>
     /// Defaults to <see cref="NamespaceSelector.None"/>: one namespace, fragments still keyed on their VLAN tag stack.
@@ -33,6 +44,11 @@ public sealed partial class ReassemblyOptions
         if (Ipv4Timeout <= TimeSpan.Zero || Ipv6Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Reassembly timeouts must be positive.");
+        }
+
+        if (Ipv4MaxDistance < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReassemblyOptions), "Ipv4MaxDistance must be 0 (off) or positive.");
         }
 
         if (Workers is < 1 or > 256)

@@ -1,9 +1,11 @@
 using System.Threading;
+using Reassembly.Concurrency;
 using Reassembly.Core;
 using Reassembly.Diagnostics;
 using Reassembly.Memory;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
+using Reassembly.Peers;
 using Reassembly.Policies;
 using Reassembly.Protocols;
 
@@ -37,13 +39,19 @@ public sealed partial class ReassemblyWorker
     private long _clock = long.MinValue;
     private long _frames;
     private long _frameIndex;
+    private readonly PeerTable? _ipv4Peers;
+    private readonly int _maxDistance;
+    private long _lastPeerCollect = long.MinValue;
     private string _namespaceName = string.Empty;
     private OverlapPolicy? _namespacePolicy;
     private long _notIp;
     private long _linkErrors;
 
-    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, PolicyTable policies)
+    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, PolicyTable policies, EpochDomain epochs, PeerTable? ipv4Peers)
     {
+        Queues = new FragmentQueuePool(epochs);
+        _ipv4Peers = ipv4Peers;
+        _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _policies = policies;
         _maxFragments = options.MaxFragmentsPerDatagram;
         _sink = options.AnomalySink;
@@ -64,7 +72,7 @@ public sealed partial class ReassemblyWorker
 
     internal DatagramBufferPool Buffers { get; } = new();
 
-    internal FragmentQueuePool Queues { get; } = new();
+    internal FragmentQueuePool Queues { get; }
 
     internal ExpiryList Ipv4Expiry { get; }
 
@@ -173,6 +181,13 @@ public sealed partial class ReassemblyWorker
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
     private void ExpireBoth(long nowNanoseconds)
     {
+        // Idle peers go once a second of packet time (Linux's inetpeer collects as it inserts, and on a timer).
+        if (_ipv4Peers is not null && nowNanoseconds - _lastPeerCollect >= 1_000_000_000 && nowNanoseconds != long.MaxValue)
+        {
+            _lastPeerCollect = nowNanoseconds;
+            _ipv4Peers.Collect(nowNanoseconds);
+        }
+
         _expiring = true;
         try
         {
@@ -259,6 +274,12 @@ public sealed partial class ReassemblyWorker
             CheckUnfragmentablePart(queue, frame, in fragment, timestampNanoseconds);
         }
 
+        queue.LastArrivalNanoseconds = _clock;
+        if (_maxDistance > 0 && fragment.Key.Family == IpFamily.Ipv4)
+        {
+            CheckIpIdDistance(directory, queue, in fragment, timestampNanoseconds);
+        }
+
         QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
         switch (inserted)
         {
@@ -287,6 +308,23 @@ public sealed partial class ReassemblyWorker
         counters.ReasmFails++;
         directory.Remove(queue);
         return new FrameResult(FrameDisposition.Dropped);
+    }
+
+    /// <summary>
+    /// Linux's <c>ip_frag_too_far</c>: the queue notes the source's fragment counter at every fragment; if the source
+    /// has sent more than the maximum distance of fragments since this queue's last one, its IP IDs have most likely
+    /// wrapped and what the queue holds belongs to an older datagram, so the queue is emptied (and counted as failed)
+    /// before the new fragment goes in.
+    /// </summary>
+    private void CheckIpIdDistance(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
+    {
+        queue.Peer ??= _ipv4Peers!.GetOrCreate(PeerKey.ForIpv4(directory.NamespaceIndex, (uint)fragment.Key.Source), _clock);
+        if (FragmentDistance.AdvanceAndCheck(queue.Peer, ref queue.PeerSequence, queue.FragmentCount > 0, _maxDistance))
+        {
+            directory.Counters.ReasmFails++;
+            Report(AnomalyKind.IpIdDistanceReset, in fragment, queue.Policy, default, timestampNanoseconds);
+            directory.Restart(queue, _clock);
+        }
     }
 
     private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)

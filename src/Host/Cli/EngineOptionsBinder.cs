@@ -18,6 +18,13 @@ internal sealed class EngineOptionsBinder
         DefaultValueFactory = _ => 60,
     };
 
+    public Option<int> Ipv4MaxDistance { get; } = new("--ipv4-max-dist")
+    {
+        Description = "IPv4 IP-ID distance limit (Linux net.ipv4.ipfrag_max_dist): a datagram whose source sent this many other fragments since "
+            + "the datagram's last one is emptied before its next fragment is added (its IDs have likely wrapped); 0 turns the rule off.",
+        DefaultValueFactory = _ => 64,
+    };
+
     public Option<string> NamespaceBy { get; } = new("--namespace-by")
     {
         Description = "How frames are split into reassembly namespaces, which never mix fragments even when addresses and IDs are equal: "
@@ -75,6 +82,13 @@ internal sealed class EngineOptionsBinder
             }
         });
         NamespaceBy.AcceptOnlyFromAmong("none", "vlan", "interface", "vlan+interface");
+        Ipv4MaxDistance.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--ipv4-max-dist must be 0 (off) or positive.");
+            }
+        });
         Threads.Validators.Add(result =>
         {
             int value = result.GetValueOrDefault<int>();
@@ -119,6 +133,7 @@ internal sealed class EngineOptionsBinder
     {
         command.Options.Add(Ipv4Timeout);
         command.Options.Add(Ipv6Timeout);
+        command.Options.Add(Ipv4MaxDistance);
         command.Options.Add(NamespaceBy);
         command.Options.Add(Threads);
         command.Options.Add(Policy);
@@ -140,6 +155,7 @@ internal sealed class EngineOptionsBinder
             _ => NamespaceSelector.None,
         },
         Workers = parseResult.GetValue(Threads),
+        Ipv4MaxDistance = parseResult.GetValue(Ipv4MaxDistance),
         OverlapPolicy = ParsePolicy(parseResult.GetValue(Policy)),
         Ipv6OverlapPolicy = parseResult.GetValue(Ipv6Policy) is { } ipv6 ? ParsePolicy(ipv6) : null,
         PolicyRoutes = _routes,

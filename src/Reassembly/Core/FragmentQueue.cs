@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Reassembly.Concurrency;
+using Reassembly.Peers;
 using Reassembly.Memory;
 using Reassembly.Parsing;
 
@@ -19,9 +21,12 @@ namespace Reassembly.Core;
 /// once <see cref="FragmentQueueFlags.LastIn"/> is set, <see cref="Length"/> is final and no run ends past it; the
 /// buffer, when present, covers every run. A queue belongs to exactly one directory, and only that directory's owner
 /// touches it (the worker that handles its key).</para>
-/// <para>Queue objects are recycled by their directory: the table and expiry links below belong to the directory.</para>
+/// <para>Queue objects are recycled by their worker's <see cref="FragmentQueuePool"/>, after an epoch grace period:
+/// the namespace's shared <see cref="RhashTable{TKey, TEntry}"/> links them intrusively (the base class), and other
+/// workers' lock-free lookups may walk through a removed queue until the grace period ends. The expiry links below
+/// belong to the owning worker's <see cref="ExpiryList"/>.</para>
 /// </remarks>
-internal sealed class FragmentQueue
+internal sealed class FragmentQueue : RhashEntry<FragmentKey>
 {
     /// <summary>
     /// Payload capacity given to a queue whose total length is not yet known: covers the common datagrams
@@ -36,13 +41,20 @@ internal sealed class FragmentQueue
     private int _length;
     private int _received;
 
-    // Directory-owned links: hash chain and expiry order (oldest to newest).
-    public FragmentKey Key;
-    public ulong Hash;
-    public FragmentQueue? HashNext;
+    // Worker-owned links: expiry order (oldest to newest), and the pool's return stack once retired.
     public FragmentQueue? Older;
     public FragmentQueue? Newer;
+    public FragmentQueue? NextReturned;
     public long DeadlineNanoseconds;
+
+    /// <summary>The worker's clock when the queue last received a fragment (its peer's "last used" on release).</summary>
+    public long LastArrivalNanoseconds;
+
+    /// <summary>The source's entry in the peer table (IPv4 with an IP-ID distance limit), held while the queue lives.</summary>
+    public Peer? Peer;
+
+    /// <summary>The peer's fragment counter when this queue last got a fragment (Linux's <c>ipq.rid</c>).</summary>
+    public int PeerSequence;
 
     /// <summary>The input position of the fragment that created the queue (anomaly events name it).</summary>
     public long CreatedFrameIndex;
@@ -82,13 +94,14 @@ internal sealed class FragmentQueue
     /// <summary>Linux's <c>meat</c>: bytes of fragmentable part held.</summary>
     public int Received => _received;
 
-    public void Initialize(in FragmentKey key, ulong hash, long deadlineNanoseconds, FragmentQueueDirectory directory)
+    public void Initialize(in FragmentKey key, long deadlineNanoseconds, FragmentQueueDirectory directory)
     {
         Key = key;
         Directory = directory;
-        Hash = hash;
+        Peer = null;
+        PeerSequence = 0;
+        NextReturned = null;
         DeadlineNanoseconds = deadlineNanoseconds;
-        HashNext = null;
         Older = null;
         Newer = null;
         Flags = FragmentQueueFlags.None;
@@ -262,6 +275,31 @@ internal sealed class FragmentQueue
     /// Returns the buffer, if any, to the pool (the queue is being completed, killed or expired). The directory calls
     /// this exactly once per removal, with the key still set, so it is also where <see cref="Observer"/> hears of it.
     /// </summary>
+    /// <summary>
+    /// Drops every fragment held but keeps the queue (key, policy, peer) for the fragment about to arrive: Linux's
+    /// <c>ip_frag_reinit</c>, when the peer's IP-ID distance says the held fragments belong to an older datagram.
+    /// </summary>
+    public void DropFragments(DatagramBufferPool pool)
+    {
+        if (_buffer is not null)
+        {
+            pool.Return(_buffer);
+            _buffer = null;
+        }
+
+        Flags = FragmentQueueFlags.None;
+        FragmentCount = 0;
+        _runs.Clear();
+        _segments.Clear();
+        _length = 0;
+        _received = 0;
+        _payloadStart = 0;
+        LinkHeaderLength = 0;
+        NetworkHeaderLength = 0;
+        UnfragmentableLength = -1;
+        UnfragmentableHash = 0;
+    }
+
     public void ReleaseBuffer(DatagramBufferPool pool)
     {
         Observer?.OnRemoving(this);

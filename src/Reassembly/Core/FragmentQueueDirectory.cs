@@ -1,48 +1,62 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using Reassembly.Concurrency;
 using Reassembly.Diagnostics;
 using Reassembly.Memory;
+using Reassembly.Peers;
 using Reassembly.Protocols;
 
 namespace Reassembly.Core;
 
 /// <summary>
-/// The fragment queues of one family in one namespace (Linux's <c>fqdir</c>) that one worker handles: a hash table
-/// from key to queue, and the counters.
+/// One worker's share of the fragment queues of one family in one namespace (Linux's <c>fqdir</c>): the namespace's
+/// shared table of queues, the counters, and the worker's pools and expiry list.
 /// </summary>
 /// <remarks>
-/// <para>Table: separate chaining through <see cref="FragmentQueue.HashNext"/>, power-of-two bucket count, doubled
-/// when the load passes 3/4 and halved below 1/8, with a random per-table hash secret.</para>
-/// <para>Expiry: queues are also in their worker's <see cref="ExpiryList"/> for the family, which spans every
-/// namespace, so that advancing the clock costs nothing per namespace.</para>
-/// <para>Invariants: a queue is in the table if and only if it is in the expiry list; <see cref="Count"/> is the
-/// number of queues in the table; every queue in the table has <see cref="FragmentQueue.Directory"/> == this.
-/// Touched only by the worker that owns it.</para>
+/// <para>Table: one <see cref="RhashTable{TKey, TEntry}"/> per namespace and family, shared by every worker (the
+/// kernel's rhashtable per fqdir): lookups take no lock and run inside an epoch read scope; inserts and removals take
+/// the bucket's lock. Frames are steered by source, so every queue is created, filled and removed by one worker, the
+/// one whose directory it names (<see cref="FragmentQueue.Directory"/>); other workers only walk past it.</para>
+/// <para>Recycling: a removed queue is retired to the epoch domain and reused only after a grace period, so a lookup
+/// walking a chain never meets a queue that has become another datagram's.</para>
+/// <para>Invariants: a queue is in the table if and only if it is in its worker's expiry list; <see cref="Count"/> is
+/// the number of queues of this directory in the table. Touched only by the worker that owns it.</para>
 /// </remarks>
 internal sealed class FragmentQueueDirectory
 {
-    private const int InitialBuckets = 64;
+    private const string SteeringViolation =
+        "Fragments of one datagram reached two workers: steer every frame by ClassifiedFrame.SteeringHash.";
 
-    private readonly ulong _secret = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly DatagramBufferPool _buffers;
     private readonly ExpiryList _expiry;
     private readonly FragmentQueuePool _queues;
-    private FragmentQueue?[] _buckets = new FragmentQueue?[InitialBuckets];
+    private readonly RhashTable<FragmentKey, FragmentQueue> _table;
+    private readonly EpochDomain _epochs;
+    private readonly PeerTable? _peers;
 
     /// <summary>The family's counters in this namespace for this worker; the worker increments them in place.</summary>
     public FamilyCounters Counters;
 
-    public FragmentQueueDirectory(FragmentProtocol protocol, DatagramBufferPool buffers, ExpiryList expiry, FragmentQueuePool queues, string namespaceName, OverlapPolicy? namespacePolicy)
+    /// <summary>The peer table, when the IP-ID distance rule is on for this family.</summary>
+    public PeerTable? Peers => _peers;
+
+    public FragmentQueueDirectory(FragmentProtocol protocol, ReassemblyWorker worker, ExpiryList expiry, RhashTable<FragmentKey, FragmentQueue> table, EpochDomain epochs, PeerTable? peers, int namespaceIndex, string namespaceName, OverlapPolicy? namespacePolicy)
     {
+        _peers = peers;
         Protocol = protocol;
+        NamespaceIndex = namespaceIndex;
         NamespaceName = namespaceName;
         NamespacePolicy = namespacePolicy;
-        _buffers = buffers;
+        _buffers = worker.Buffers;
+        _queues = worker.Queues;
         _expiry = expiry;
-        _queues = queues;
+        _table = table;
+        _epochs = epochs;
     }
 
     public FragmentProtocol Protocol { get; }
+
+    /// <summary>The namespace's position in its engine (the peer table keys on it).</summary>
+    public int NamespaceIndex { get; }
 
     /// <summary>The name of the namespace the directory belongs to (anomaly events carry it).</summary>
     public string NamespaceName { get; }
@@ -53,55 +67,65 @@ internal sealed class FragmentQueueDirectory
     public int Count { get; private set; }
 
     /// <summary>Finds the queue for <paramref name="key"/>, or creates one whose deadline is now plus the timeout.</summary>
+    /// <exception cref="InvalidOperationException">Another worker holds the queue: frames were not steered by source.</exception>
     public FragmentQueue FindOrCreate(in FragmentKey key, long nowNanoseconds)
     {
-        ulong hash = key.Hash(_secret);
-        int bucket = (int)hash & (_buckets.Length - 1);
-        for (FragmentQueue? queue = _buckets[bucket]; queue is not null; queue = queue.HashNext)
+        FragmentQueue? found;
+        using (_epochs.EnterRead())
         {
-            if (queue.Hash == hash && queue.Key.Equals(key))
-            {
-                return queue;
-            }
+            found = _table.Lookup(in key);
+        }
+
+        // Outside the scope: a queue of ours is retired only by us, so it stays this datagram's while we use it.
+        if (found is not null)
+        {
+            return found.Directory == this ? found : throw new InvalidOperationException(SteeringViolation);
         }
 
         FragmentQueue created = _queues.Rent();
-        created.Initialize(key, hash, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
-        created.HashNext = _buckets[bucket];
-        _buckets[bucket] = created;
-        _expiry.Append(created);
-        Count++;
-        if (Count > _buckets.Length - (_buckets.Length >> 2))
+        created.Initialize(key, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
+        if (_table.InsertIfAbsent(created) != created)
         {
-            Rehash(_buckets.Length * 2);
+            _queues.ReturnUnpublished(created);
+            throw new InvalidOperationException(SteeringViolation);
         }
 
+        _expiry.Append(created);
+        Count++;
         return created;
     }
 
-    /// <summary>Unhashes a queue, returns its buffer (if it still owns one) and recycles it (Linux: kill then destroy).</summary>
+    /// <summary>
+    /// Unhashes a queue, returns its buffer (if it still owns one) and retires it for reuse after a grace period
+    /// (Linux: kill, then destroy after RCU), dropping its peer reference (inet_putpeer in ip4_frag_free).
+    /// </summary>
     public void Remove(FragmentQueue queue)
     {
         Debug.Assert(queue.Directory == this, "A queue is removed through its own directory.");
-        int bucket = (int)queue.Hash & (_buckets.Length - 1);
-        ref FragmentQueue? link = ref _buckets[bucket];
-        while (link != queue)
-        {
-            Debug.Assert(link is not null, "A live queue is always in its bucket's chain.");
-            link = ref link!.HashNext;
-        }
-
-        link = queue.HashNext;
+        bool removed = _table.Remove(queue);
+        Debug.Assert(removed, "A live queue is always in its namespace's table.");
         _expiry.Unlink(queue);
         queue.ReleaseBuffer(_buffers);
-        queue.HashNext = null;
+        if (queue.Peer is { } peer)
+        {
+            queue.Peer = null;
+            _peers!.Release(peer, queue.LastArrivalNanoseconds);
+        }
+
         queue.Directory = null;
         Count--;
-        _queues.Return(queue);
-        if (Count < (_buckets.Length >> 3) && _buckets.Length > InitialBuckets)
-        {
-            Rehash(_buckets.Length >> 1);
-        }
+        _queues.Retire(queue);
+    }
+
+    /// <summary>
+    /// Empties a queue that stays (Linux's <c>ip_frag_reinit</c>): its fragments go, and its timer restarts from now.
+    /// </summary>
+    public void Restart(FragmentQueue queue, long nowNanoseconds)
+    {
+        queue.DropFragments(_buffers);
+        _expiry.Unlink(queue);
+        queue.DeadlineNanoseconds = nowNanoseconds + _expiry.TimeoutNanoseconds;
+        _expiry.Append(queue);
     }
 
     /// <summary>Expires one queue: its timeout passed, or the input ended (ip_expire).</summary>
@@ -110,25 +134,5 @@ internal sealed class FragmentQueueDirectory
         Counters.ReasmTimeout++;
         Counters.ReasmFails++;
         Remove(queue);
-    }
-
-    private void Rehash(int bucketCount)
-    {
-        var buckets = new FragmentQueue?[bucketCount];
-        int mask = bucketCount - 1;
-        foreach (FragmentQueue? head in _buckets)
-        {
-            FragmentQueue? queue = head;
-            while (queue is not null)
-            {
-                FragmentQueue? next = queue.HashNext;
-                int bucket = (int)queue.Hash & mask;
-                queue.HashNext = buckets[bucket];
-                buckets[bucket] = queue;
-                queue = next;
-            }
-        }
-
-        _buckets = buckets;
     }
 }

@@ -1,17 +1,84 @@
+using System.Threading;
+using Reassembly.Concurrency;
+
 namespace Reassembly.Core;
 
 /// <summary>
 /// Queue objects a worker has used and may reuse, so that a steady stream of datagrams creates no garbage. One per
-/// worker, touched only by it.
+/// worker; <see cref="Rent"/>, <see cref="ReturnUnpublished"/> and <see cref="TakeBackReclaimed"/> run on its thread.
 /// </summary>
-internal sealed class FragmentQueuePool
+/// <remarks>
+/// A removed queue may still be walked through by another worker's lock-free lookup in the shared table, so it is
+/// retired to the engine's <see cref="EpochDomain"/> (<see cref="Retire"/>) and comes back through
+/// <see cref="IEpochReclaimer.Reclaim"/> only after a grace period. Reclaim runs on whichever thread polled the domain,
+/// so it pushes the queue onto <see cref="_reclaimed"/>, a stack that other threads only push to (CAS) and the owner
+/// only empties whole (exchange): no ABA, no lock. The CAS publishes the queue's links; it pairs with the exchange in
+/// <see cref="TakeBackReclaimed"/>.
+/// </remarks>
+internal sealed class FragmentQueuePool : IEpochReclaimer
 {
+    private readonly EpochDomain _epochs;
     private FragmentQueue[] _spare = new FragmentQueue[64];
     private int _count;
+    private FragmentQueue? _reclaimed;
 
-    public FragmentQueue Rent() => _count > 0 ? _spare[--_count] : new FragmentQueue();
+    public FragmentQueuePool(EpochDomain epochs) => _epochs = epochs;
 
-    public void Return(FragmentQueue queue)
+    /// <summary>A queue no reader can still see: a spare, one the grace period gave back, or a new one.</summary>
+    /// <remarks>Call outside any read scope of the domain, or the forced poll cannot reclaim what this thread might see.</remarks>
+    public FragmentQueue Rent()
+    {
+        if (_count == 0)
+        {
+            TakeBackReclaimed();
+            if (_count == 0)
+            {
+                // Whatever waits for a grace period may be ripe: take it back before allocating.
+                _epochs.Poll(force: true);
+                TakeBackReclaimed();
+            }
+        }
+
+        return _count > 0 ? _spare[--_count] : new FragmentQueue();
+    }
+
+    /// <summary>Gives back a queue that was never reachable by another thread (its insert lost).</summary>
+    public void ReturnUnpublished(FragmentQueue queue) => Push(queue);
+
+    /// <summary>Queues a removed queue for reuse after a grace period.</summary>
+    public void Retire(FragmentQueue queue) => _epochs.Retire(queue, this);
+
+    void IEpochReclaimer.Reclaim(object item)
+    {
+        var queue = (FragmentQueue)item;
+        FragmentQueue? head = Volatile.Read(ref _reclaimed);
+        while (true)
+        {
+            queue.NextReturned = head;
+            FragmentQueue? seen = Interlocked.CompareExchange(ref _reclaimed, queue, head);
+            if (seen == head)
+            {
+                return;
+            }
+
+            head = seen;
+        }
+    }
+
+    /// <summary>On the owner's thread (or with no worker running): moves every reclaimed queue to the spares.</summary>
+    public void TakeBackReclaimed()
+    {
+        FragmentQueue? queue = Interlocked.Exchange(ref _reclaimed, null);
+        while (queue is not null)
+        {
+            FragmentQueue? next = queue.NextReturned;
+            queue.NextReturned = null;
+            Push(queue);
+            queue = next;
+        }
+    }
+
+    private void Push(FragmentQueue queue)
     {
         if (_count == _spare.Length)
         {

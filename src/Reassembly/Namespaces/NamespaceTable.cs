@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using Reassembly.Concurrency;
+using Reassembly.Peers;
 
 namespace Reassembly.Namespaces;
 
@@ -21,12 +23,16 @@ internal sealed class NamespaceTable
     private readonly NamespaceSelector _selector;
     private readonly ReassemblyWorker[] _workers;
     private readonly IReadOnlyDictionary<string, OverlapPolicy> _policies;
+    private readonly EpochDomain _epochs;
+    private readonly PeerTable? _ipv4Peers;
 
-    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies)
+    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies, EpochDomain epochs, PeerTable? ipv4Peers)
     {
         _selector = selector;
         _workers = workers;
         _policies = policies;
+        _epochs = epochs;
+        _ipv4Peers = ipv4Peers;
     }
 
     public ReassemblyNamespace GetOrCreate(NamespaceKey key)
@@ -41,7 +47,7 @@ internal sealed class NamespaceTable
             if (!_byKey.TryGetValue(key, out found))
             {
                 string name = key.Name(_selector);
-                found = new ReassemblyNamespace(key, name, _inOrder.Count, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null);
+                found = new ReassemblyNamespace(key, name, _inOrder.Count, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers);
                 _inOrder.Add(found);
                 _byKey[key] = found;
             }

@@ -1,12 +1,15 @@
+using Reassembly.Concurrency;
 using Reassembly.Core;
+using Reassembly.Peers;
 using Reassembly.Diagnostics;
 using Reassembly.Protocols;
 
 namespace Reassembly.Namespaces;
 
 /// <summary>
-/// One reassembly namespace (the kernel's per-netns <c>fqdir</c> set): its own IPv4 and IPv6 queues and counters,
-/// split per worker so that no two threads ever share a queue, a table or a counter line.
+/// One reassembly namespace (the kernel's per-netns <c>fqdir</c> set): one shared table of IPv4 queues and one of IPv6
+/// queues (RCU-style rhashtables, every worker looks up in them), and per worker its directory of counters and pools,
+/// so that no two threads ever write one queue or one counter line.
 /// </summary>
 /// <remarks>
 /// Created on first use by <see cref="NamespaceTable"/>; <see cref="Ipv4"/>[w] and <see cref="Ipv6"/>[w] are touched
@@ -14,8 +17,10 @@ namespace Reassembly.Namespaces;
 /// </remarks>
 internal sealed class ReassemblyNamespace
 {
-    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers, OverlapPolicy? policy)
+    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers, OverlapPolicy? policy, EpochDomain epochs, PeerTable? ipv4Peers)
     {
+        Ipv4Table = new RhashTable<FragmentKey, FragmentQueue>();
+        Ipv6Table = new RhashTable<FragmentKey, FragmentQueue>();
         Key = key;
         Name = name;
         Index = index;
@@ -25,8 +30,8 @@ internal sealed class ReassemblyNamespace
         for (int w = 0; w < workers.Length; w++)
         {
             ReassemblyWorker worker = workers[w];
-            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker.Buffers, worker.Ipv4Expiry, worker.Queues, name, policy);
-            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker.Buffers, worker.Ipv6Expiry, worker.Queues, name, policy);
+            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, worker.Ipv4Expiry, Ipv4Table, epochs, ipv4Peers, index, name, policy);
+            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, worker.Ipv6Expiry, Ipv6Table, epochs, null, index, name, policy);
         }
     }
 
@@ -39,6 +44,12 @@ internal sealed class ReassemblyNamespace
 
     /// <summary>Creation order, from 0: the order namespaces are reported in.</summary>
     public int Index { get; }
+
+    /// <summary>The namespace's IPv4 queues, shared by every worker.</summary>
+    public RhashTable<FragmentKey, FragmentQueue> Ipv4Table { get; }
+
+    /// <summary>The namespace's IPv6 queues, shared by every worker.</summary>
+    public RhashTable<FragmentKey, FragmentQueue> Ipv6Table { get; }
 
     public FragmentQueueDirectory[] Ipv4 { get; }
 
