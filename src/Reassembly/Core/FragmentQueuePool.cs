@@ -21,6 +21,10 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     private FragmentQueue[] _spare = new FragmentQueue[64];
     private int _count;
     private FragmentQueue? _reclaimed;
+    private int _rentsSinceForcedReclaim = ForcedReclaimInterval;
+
+    /// <summary>The fewest rents between two forced reclaims (each costs a process-wide barrier).</summary>
+    private const int ForcedReclaimInterval = 32;
 
     public FragmentQueuePool(EpochDomain epochs) => _epochs = epochs;
 
@@ -28,13 +32,23 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     /// <remarks>Call outside any read scope of the domain, or the forced poll cannot reclaim what this thread might see.</remarks>
     public FragmentQueue Rent()
     {
+        _rentsSinceForcedReclaim++;
         if (_count == 0)
         {
             TakeBackReclaimed();
             if (_count == 0)
             {
-                // Whatever waits for a grace period may be ripe: take it back before allocating.
-                _epochs.Poll(force: true);
+                // Whatever waits for a grace period may be ripe: take it back before allocating. A reclaim costs a
+                // process-wide barrier (microseconds, and an interrupt on every core running our threads), so it is
+                // forced at most once per ForcedReclaimInterval rents; in between the domain reclaims by itself once a
+                // batch is pending. Either way a steady stream of datagrams soon allocates nothing.
+                bool force = _rentsSinceForcedReclaim >= ForcedReclaimInterval;
+                if (force)
+                {
+                    _rentsSinceForcedReclaim = 0;
+                }
+
+                _epochs.Poll(force);
                 TakeBackReclaimed();
             }
         }
