@@ -84,10 +84,13 @@ internal sealed class FragmentQueueDirectory
 
         FragmentQueue created = _queues.Rent();
         created.Initialize(key, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
-        if (_table.InsertIfAbsent(created) != created)
+        FragmentQueue winner = _table.InsertIfAbsent(created);
+        if (winner != created)
         {
+            // Insert-if-absent checks under the bucket lock, so it also catches a queue of ours that the lock-free
+            // lookup walked past while another worker's insert moved buckets: use it. Another worker's is misuse.
             _queues.ReturnUnpublished(created);
-            throw new InvalidOperationException(SteeringViolation);
+            return winner.Directory == this ? winner : throw new InvalidOperationException(SteeringViolation);
         }
 
         _expiry.Append(created);
