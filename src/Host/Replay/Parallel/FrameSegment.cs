@@ -10,7 +10,7 @@ namespace Reassembly.Host.Replay.Parallel;
 /// <remarks>
 /// Ownership moves with the segment: the reader fills it, then every worker reads it and writes the results of its
 /// own frames (disjoint slots), then the writer emits it in order and hands it back to the reader. The hand-overs are
-/// semaphore releases, which order every write before it against every read after it.
+/// hand-off releases (HandOff: a lock-protected counter), which order every write before it against every read after it.
 /// </remarks>
 internal sealed class FrameSegment
 {

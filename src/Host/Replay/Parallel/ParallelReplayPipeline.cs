@@ -16,7 +16,7 @@ namespace Reassembly.Host.Replay.Parallel;
 /// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. <see cref="_free"/> counts segments the reader
 /// may fill; <see cref="_ready"/>[w] counts segments published to worker w; <see cref="_done"/> counts segments every
 /// worker has finished. Every worker finishes segment k before k + 1, so segments are finished in sequence order and
-/// the writer may take them in that order. Semaphore releases order each stage's writes before the next stage's
+/// the writer may take them in that order. Releases of the hand-offs (lock-protected counters) order each stage's writes before the next stage's
 /// reads.</para>
 /// <para>Failures: an output error (or a bug) in a worker or the writer is recorded in <see cref="_failure"/>; the
 /// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
@@ -32,9 +32,9 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private readonly IReplayOutput _output;
     private readonly OrderedAnomalySink? _events;
     private readonly FrameSegment[] _ring = new FrameSegment[RingSize];
-    private readonly SemaphoreSlim _free = new(RingSize, RingSize);
-    private readonly SemaphoreSlim[] _ready;
-    private readonly SemaphoreSlim _done = new(0);
+    private readonly HandOff _free = new(RingSize);
+    private readonly HandOff[] _ready;
+    private readonly HandOff _done = new(0);
     private readonly Thread[] _workers;
     private readonly Thread _writer;
     private readonly int _workerCount;
@@ -59,12 +59,12 @@ internal sealed class ParallelReplayPipeline : IDisposable
             _ring[i] = new FrameSegment(SegmentFrames, SegmentBytes, _workerCount);
         }
 
-        _ready = new SemaphoreSlim[_workerCount];
+        _ready = new HandOff[_workerCount];
         _workers = new Thread[_workerCount];
         for (int w = 0; w < _workerCount; w++)
         {
             int worker = w;
-            _ready[w] = new SemaphoreSlim(0);
+            _ready[w] = new HandOff(0);
             _workers[w] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "replay worker " + w };
             _workers[w].Start();
         }
@@ -135,19 +135,13 @@ internal sealed class ParallelReplayPipeline : IDisposable
             Shutdown();
         }
 
-        _free.Dispose();
-        _done.Dispose();
-        foreach (SemaphoreSlim ready in _ready)
-        {
-            ready.Dispose();
-        }
     }
 
     private void Shutdown()
     {
         _totalSegments = _published;
         _finished = true;
-        foreach (SemaphoreSlim ready in _ready)
+        foreach (HandOff ready in _ready)
         {
             ready.Release();
         }
@@ -174,7 +168,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
     {
         _filling = null;
         _published++;
-        foreach (SemaphoreSlim ready in _ready)
+        foreach (HandOff ready in _ready)
         {
             ready.Release();
         }
