@@ -165,6 +165,31 @@ public sealed class ReassemblyEngine : IDisposable
         _framesProcessed = 0;
     }
 
+    /// <summary>
+    /// Dismantles a namespace, as the kernel's <c>fqdir_exit</c> does when a network namespace goes away: its queues are
+    /// dropped without being counted as failures, its counters and tables are forgotten, and a later frame of that
+    /// namespace creates it anew. Costs one pass over the workers' queues. Must not run while a worker processes a frame.
+    /// </summary>
+    /// <param name="name">The namespace's name, as in <see cref="NamespaceStatistics.Name"/>.</param>
+    /// <returns>False if no namespace has that name.</returns>
+    public bool RemoveNamespace(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ReassemblyNamespace? ns = _namespaces.Remove(name);
+        if (ns is null)
+        {
+            return false;
+        }
+
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.DropNamespace(ns);
+        }
+
+        TakeBackRetired();
+        return true;
+    }
+
     /// <summary>With no worker running: waits out a grace period so that every retired queue is back in its pool.</summary>
     private void TakeBackRetired()
     {

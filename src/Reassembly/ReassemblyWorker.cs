@@ -200,6 +200,33 @@ public sealed partial class ReassemblyWorker
         }
     }
 
+    /// <summary>Drops the queues this worker holds in <paramref name="ns"/>, uncounted, and forgets the namespace.</summary>
+    internal void DropNamespace(ReassemblyNamespace ns)
+    {
+        if (_lastNamespace == ns)
+        {
+            _lastNamespace = null;
+        }
+
+        DropQueuesOf(Ipv4Expiry, ns.Ipv4[Index]);
+        DropQueuesOf(Ipv6Expiry, ns.Ipv6[Index]);
+    }
+
+    private static void DropQueuesOf(ExpiryList expiry, FragmentQueueDirectory directory)
+    {
+        FragmentQueue? queue = expiry.Oldest;
+        while (queue is not null)
+        {
+            FragmentQueue? next = queue.Newer;
+            if (queue.Directory == directory)
+            {
+                directory.Remove(queue);
+            }
+
+            queue = next;
+        }
+    }
+
     /// <summary>Drops every queue without counting and forgets the clock (counters are reset by the engine).</summary>
     internal void Reset()
     {

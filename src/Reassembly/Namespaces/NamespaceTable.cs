@@ -13,7 +13,7 @@ namespace Reassembly.Namespaces;
 /// nothing for a struct key); creation takes <see cref="_createLock"/>, so that two workers meeting a new namespace at
 /// once agree on one object. Workers keep the last namespace they used, so a capture without namespaces (or with one
 /// VLAN dominating) does not look up at all. Invariant: <see cref="_inOrder"/> holds every namespace of the table, in
-/// creation order, and <see cref="ReassemblyNamespace.Index"/> is its position there.
+/// creation order; <see cref="ReassemblyNamespace.Index"/> is unique over the table's life.
 /// </remarks>
 internal sealed class NamespaceTable
 {
@@ -25,6 +25,9 @@ internal sealed class NamespaceTable
     private readonly IReadOnlyDictionary<string, OverlapPolicy> _policies;
     private readonly EpochDomain _epochs;
     private readonly PeerTable? _ipv4Peers;
+
+    // Never reused, so that a namespace created after another was removed cannot share its peers (PeerKey) with it.
+    private int _nextIndex;
 
     public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies, EpochDomain epochs, PeerTable? ipv4Peers)
     {
@@ -47,12 +50,30 @@ internal sealed class NamespaceTable
             if (!_byKey.TryGetValue(key, out found))
             {
                 string name = key.Name(_selector);
-                found = new ReassemblyNamespace(key, name, _inOrder.Count, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers);
+                found = new ReassemblyNamespace(key, name, _nextIndex++, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers);
                 _inOrder.Add(found);
                 _byKey[key] = found;
             }
 
             return found;
+        }
+    }
+
+    /// <summary>Forgets the namespace named <paramref name="name"/>; null if there is none. The caller drops its queues.</summary>
+    public ReassemblyNamespace? Remove(string name)
+    {
+        lock (_createLock)
+        {
+            int position = _inOrder.FindIndex(n => n.Name == name);
+            if (position < 0)
+            {
+                return null;
+            }
+
+            ReassemblyNamespace removed = _inOrder[position];
+            _inOrder.RemoveAt(position);
+            _byKey.TryRemove(removed.Key, out _);
+            return removed;
         }
     }
 

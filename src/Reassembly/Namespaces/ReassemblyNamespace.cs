@@ -42,7 +42,7 @@ internal sealed class ReassemblyNamespace
     /// <summary>The namespace's overlap policy (<see cref="ReassemblyOptions.NamespacePolicies"/>), or null for the family defaults.</summary>
     public OverlapPolicy? Policy { get; }
 
-    /// <summary>Creation order, from 0: the order namespaces are reported in.</summary>
+    /// <summary>A number unique to this namespace over its engine's life (creation order; the peer table keys on it).</summary>
     public int Index { get; }
 
     /// <summary>The namespace's IPv4 queues, shared by every worker.</summary>

@@ -84,6 +84,30 @@ public sealed class NamespaceTests
     }
 
     [Fact]
+    public void A_removed_namespace_drops_its_queues_uncounted_and_comes_back_empty_on_its_next_frame()
+    {
+        var engine = ReassemblyEngine.Create(new ReassemblyOptions { NamespaceBy = NamespaceSelector.Interface });
+        engine.Process(First, LinkType.Ethernet, 1, interfaceId: 1);
+        engine.Process(First, LinkType.Ethernet, 2, interfaceId: 2);
+
+        Assert.True(engine.RemoveNamespace("interface=1"));
+        Assert.False(engine.RemoveNamespace("interface=1"));
+
+        ReassemblyStatistics statistics = engine.GetStatistics();
+        Assert.Equal(["interface=2"], statistics.Namespaces.Select(n => n.Name));
+        Assert.Equal(1, engine.QueuesInUse);
+        Assert.Equal(0, statistics.Ipv4.ReasmFails);
+        Assert.Equal(0, statistics.Ipv4.ReasmTimeout);
+
+        // The first fragment went with the namespace: the last one alone is held in a new namespace.
+        Assert.Equal(FrameDisposition.Held, engine.Process(Last, LinkType.Ethernet, 3, interfaceId: 1).Disposition);
+        FrameResult other = engine.Process(Last, LinkType.Ethernet, 4, interfaceId: 2);
+        Assert.Equal(FrameDisposition.Reassembled, other.Disposition);
+        other.Datagram!.Dispose();
+        Assert.Equal(["interface=2", "interface=1"], engine.GetStatistics().Namespaces.Select(n => n.Name));
+    }
+
+    [Fact]
     public void Reset_keeps_the_namespaces_but_zeroes_their_counters()
     {
         var engine = ReassemblyEngine.Create(new ReassemblyOptions { NamespaceBy = NamespaceSelector.Interface });
