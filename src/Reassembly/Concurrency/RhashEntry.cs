@@ -31,6 +31,16 @@ internal abstract class RhashEntry<TKey>
     /// <summary>The bucket index of the chain in <see cref="HomeTable"/>.</summary>
     internal int HomeIndex;
 
+    /// <summary>
+    /// A per-entry seqlock over <see cref="Next"/> and the home: odd while a writer (holding the bucket lock) links the
+    /// entry into a chain, bumped again when it is done. The home alone cannot tell a lookup that an entry it stands
+    /// on left its chain and came back to the same bucket (removed, linked elsewhere, removed and linked here again, as
+    /// an owner that reuses entries without a grace period may do): the lookup could pair the old home with a link
+    /// into the other chain. A lookup that sees the same even version before and after reading the link knows the
+    /// link belongs to the home it checked. Written with Volatile.Write; pairs with the Volatile.Reads in FindInTable.
+    /// </summary>
+    internal int Version;
+
     /// <summary>Creates an entry that is in no table.</summary>
     protected RhashEntry()
     {

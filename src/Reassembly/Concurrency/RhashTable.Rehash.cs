@@ -108,10 +108,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
                     // Invariants 3 and 6: new home, then the link into the new chain, then publish it there. A lookup
                     // standing on the entry sees the new home and restarts its own chain.
+                    Volatile.Write(ref entry.Version, entry.Version + 1);
                     entry.HomeTable = next;
                     entry.HomeIndex = destinationIndex;
                     Volatile.Write(ref entry.Next, destinationHead);
                     Volatile.Write(ref destinationHead, entry);
+                    Volatile.Write(ref entry.Version, entry.Version + 1);
                 }
                 finally
                 {

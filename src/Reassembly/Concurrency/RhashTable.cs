@@ -263,12 +263,15 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 return node;
             }
 
+            // The entry's seqlock around the link (see RhashEntry.Version): acquire loads keep the three reads in order.
+            int version = Volatile.Read(ref node.Version);
             RhashEntry<TKey>? next = Volatile.Read(ref node.Next);
 
             // Acquire above, so these reads see the home that was written before the link we just read (invariant 6).
-            if (node.HomeTable != table || node.HomeIndex != index)
+            if (node.HomeTable != table || node.HomeIndex != index || (version & 1) != 0 || Volatile.Read(ref node.Version) != version)
             {
-                // The entry left our chain: its link may lead elsewhere. Restart, or we might skip the rest of ours.
+                // The entry left our chain (or is being linked): its link may lead elsewhere. Restart, or we might skip
+                // the rest of ours.
                 goto Restart;
             }
 
@@ -306,6 +309,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
     {
         ref RhashEntry<TKey>? slot = ref table.Head(index);
         RhashEntry<TKey>? head = slot;
+
+        // The entry's seqlock goes odd before its home and link change (the release store on Next below keeps this
+        // store ahead of it), and even once they are published.
+        Volatile.Write(ref entry.Version, entry.Version + 1);
         entry.HomeTable = table;
         entry.HomeIndex = index;
 
@@ -314,6 +321,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
         // Publish: pairs with Volatile.Read of Head in FindInTable; the entry's key, home and link are visible first.
         Volatile.Write(ref slot, entry);
+        Volatile.Write(ref entry.Version, entry.Version + 1);
         int length = 1;
         for (RhashEntry<TKey>? node = head; node is not null; node = node.Next)
         {
