@@ -212,7 +212,14 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 return false;
             }
 
+            // The pair is read without the lock, so a concurrent move may tear it (new index, old table): the index may
+            // even be out of the old table's range. Anything but a matching pair under the lock is retried.
             int index = Volatile.Read(ref entry.HomeIndex);
+            if ((uint)index >= (uint)table.Size)
+            {
+                continue;
+            }
+
             ref RhashBucketLock bucket = ref table.LockOf(index);
             bucket.Lock();
             try

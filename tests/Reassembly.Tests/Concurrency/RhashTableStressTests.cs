@@ -265,6 +265,72 @@ public sealed class RhashTableStressTests
     }
 
     /// <summary>
+    /// Removals race rehashes between very different sizes, so that an entry's home often changes between the moment
+    /// Remove reads it and the moment it holds the lock (and the index it read may not even exist in the table it read).
+    /// </summary>
+    [Fact]
+    public void RemovalsRacingRehashesBetweenSmallAndLargeTablesAlwaysUnlinkTheirEntry()
+    {
+        int seed = Environment.TickCount;
+        _output.WriteLine($"seed {seed}");
+        var table = new RhashTable<TestKey, TestEntry>(initialBuckets: 4, minBuckets: 1);
+        TestEntry[] entries = Enumerable.Range(0, 3000).Select(i => new TestEntry(i)).ToArray();
+        using var stop = new CancellationTokenSource(Budget);
+        long failures = 0;
+        long cycles = 0;
+        Exception? crash = null;
+        var remover = new Thread(() =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    foreach (TestEntry entry in entries)
+                    {
+                        table.InsertIfAbsent(entry);
+                    }
+
+                    foreach (TestEntry entry in entries)
+                    {
+                        if (!table.Remove(entry))
+                        {
+                            Interlocked.Increment(ref failures);
+                        }
+                    }
+
+                    cycles++;
+                }
+            }
+            catch (Exception e)
+            {
+                crash = e;
+            }
+        })
+        { IsBackground = true };
+        var resizer = new Thread(() =>
+        {
+            var random = new Random(seed);
+            while (!stop.IsCancellationRequested)
+            {
+                table.ForceRehash(random.Next(2) == 0 ? 2 : 4096);
+                table.RehashStep(random.Next(1, 256));
+            }
+        })
+        { IsBackground = true };
+        remover.Start();
+        resizer.Start();
+        remover.Join();
+        resizer.Join();
+
+        _output.WriteLine($"cycles {cycles}, tables attached {table.TablesAttached}");
+        Assert.Null(crash);
+        Assert.Equal(0, failures);
+        table.CompleteRehash();
+        table.AssertInvariants();
+        Assert.True(cycles > 5, "Inconclusive: too few cycles ran.");
+    }
+
+    /// <summary>
     /// Entries that share a chain with the keys being looked up are removed and at once inserted into another table
     /// (no grace period, so a reader may stand on one while its link changes to the other table's chain). A lookup must
     /// notice that the entry left its chain and restart, or it would skip the stable entries behind it.

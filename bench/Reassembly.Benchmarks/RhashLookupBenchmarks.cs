@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using BenchmarkDotNet.Attributes;
+using Reassembly.Concurrency;
+using Reassembly.Core;
+
+namespace Reassembly.Benchmarks;
+
+/// <summary>
+/// Lookups of fragment keys, hit and miss, in our RhashTable and in a ConcurrentDictionary holding the same entries,
+/// on one thread and on two (both threads looking up; the reported time is per lookup of one thread's share). The
+/// "InScope" rows add the epoch read section an owner that recycles entries wraps around each lookup.
+/// </summary>
+[MemoryDiagnoser]
+public class RhashLookupBenchmarks
+{
+    private const int Keys = 16_384;
+
+    private RhashTable<FragmentKey, BenchEntry> _table = null!;
+    private ConcurrentDictionary<FragmentKey, BenchEntry> _dictionary = null!;
+    private EpochDomain _domain = null!;
+    private FragmentKey[] _hits = [];
+    private FragmentKey[] _misses = [];
+    private TwoThreads _pair = null!;
+    private Func<int> _rhashHits = null!;
+    private Func<int> _dictionaryHits = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        FragmentKey[] keys = BenchKeys.Build(Keys, salt: 0);
+        _hits = BenchKeys.Shuffled(keys, seed: 1);
+        _misses = BenchKeys.Build(Keys, salt: 1);
+        _table = new RhashTable<FragmentKey, BenchEntry>();
+        _dictionary = new ConcurrentDictionary<FragmentKey, BenchEntry>();
+        foreach (FragmentKey key in keys)
+        {
+            var entry = new BenchEntry(key);
+            _table.InsertIfAbsent(entry);
+            _dictionary.TryAdd(key, entry);
+        }
+
+        _table.CompleteRehash();
+        _domain = new EpochDomain();
+        _pair = new TwoThreads();
+        _rhashHits = () => RhashLookups(_hits, 0, Keys);
+        _dictionaryHits = () => DictionaryLookups(_hits, 0, Keys);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pair.Dispose();
+        _domain.Dispose();
+    }
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public int RhashHit() => RhashLookups(_hits, 0, Keys);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public int RhashMiss() => RhashLookups(_misses, 0, Keys);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public int RhashHitInScope()
+    {
+        int found = 0;
+        foreach (FragmentKey key in _hits)
+        {
+            using (_domain.EnterRead())
+            {
+                if (_table.Lookup(in key) is not null)
+                {
+                    found++;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Keys, Baseline = true)]
+    public int DictionaryHit() => DictionaryLookups(_hits, 0, Keys);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public int DictionaryMiss() => DictionaryLookups(_misses, 0, Keys);
+
+    /// <summary>Two threads, each looking up every key once (per-operation time is for one thread's lookup).</summary>
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public void RhashHitTwoThreads() => _pair.Run(_rhashHits);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public void DictionaryHitTwoThreads() => _pair.Run(_dictionaryHits);
+
+    private int RhashLookups(FragmentKey[] keys, int start, int end)
+    {
+        int found = 0;
+        RhashTable<FragmentKey, BenchEntry> table = _table;
+        for (int i = start; i < end; i++)
+        {
+            if (table.Lookup(in keys[i]) is not null)
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    private int DictionaryLookups(FragmentKey[] keys, int start, int end)
+    {
+        int found = 0;
+        ConcurrentDictionary<FragmentKey, BenchEntry> dictionary = _dictionary;
+        for (int i = start; i < end; i++)
+        {
+            if (dictionary.TryGetValue(keys[i], out _))
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+}
