@@ -113,7 +113,12 @@ public sealed partial class ReassemblyWorker
                 return new FrameResult(FrameDisposition.PassThrough);
         }
 
-        _namespaceName = directory.NamespaceName;
+        // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
+        if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
+        {
+            _namespaceName = directory.NamespaceName;
+        }
+
         _namespacePolicy = directory.NamespacePolicy;
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;
@@ -173,6 +178,13 @@ public sealed partial class ReassemblyWorker
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
     private void ExpireBoth(long nowNanoseconds)
     {
+        // The clock moves on with almost every frame, but a queue falls due only once per timeout: test the two oldest
+        // deadlines before paying for the try/finally and the walk.
+        if (nowNanoseconds < Ipv4Expiry.OldestDeadlineNanoseconds && nowNanoseconds < Ipv6Expiry.OldestDeadlineNanoseconds)
+        {
+            return;
+        }
+
         _expiring = true;
         try
         {
@@ -251,7 +263,11 @@ public sealed partial class ReassemblyWorker
             queue.Policy = _policies.Resolve(in fragment.Key, directory.NamespacePolicy);
             queue.HasPolicy = true;
             queue.CreatedFrameIndex = _frameIndex;
-            queue.Observer = _queueObserver;
+            if (!ReferenceEquals(queue.Observer, _queueObserver))
+            {
+                // A recycled queue usually has this worker's observer already; skip the write barrier then.
+                queue.Observer = _queueObserver;
+            }
         }
 
         if (fragment.Key.Family == IpFamily.Ipv6)
