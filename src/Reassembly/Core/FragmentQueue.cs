@@ -41,6 +41,9 @@ internal sealed class FragmentQueue
     public FragmentKey Key;
     public ulong Hash;
     public FragmentQueue? HashNext;
+
+    /// <summary>The directory's bucket tag of <see cref="HashNext"/> (0 when there is none).</summary>
+    public ulong HashNextTag;
     public FragmentQueue? Older;
     public FragmentQueue? Newer;
     public long DeadlineNanoseconds;

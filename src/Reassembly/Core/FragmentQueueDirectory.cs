@@ -15,7 +15,8 @@ namespace Reassembly.Core;
 /// when the load passes 3/4 and halved below 1/8, with a random per-table hash secret. Each bucket also holds a tag:
 /// its head queue's hash with bit 0 replaced by "the chain goes on". A lookup for a new datagram usually lands on a
 /// bucket whose only queue is one that will never complete (its fragments were lost); the tag lets it decide without
-/// loading that queue's cache line, which the profile showed was most of the lookup's cost.</para>
+/// loading that queue's cache line, which the profile showed was most of the lookup's cost. Each queue likewise holds
+/// its successor's tag (<see cref="FragmentQueue.HashNextTag"/>), so unlinking the head does not load the successor.</para>
 /// <para>Expiry: queues are also in their worker's <see cref="ExpiryList"/> for the family, which spans every
 /// namespace, so that advancing the clock costs nothing per namespace.</para>
 /// <para>Invariants: a queue is in the table if and only if it is in the expiry list; <see cref="Count"/> is the
@@ -87,9 +88,7 @@ internal sealed class FragmentQueueDirectory
 
         FragmentQueue created = _queues.Rent();
         created.Initialize(key, hash, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
-        created.HashNext = slot.Head;
-        slot.Tag = TagFor(created);
-        slot.Head = created;
+        PushHead(ref slot, created);
         _expiry.Append(created);
         Count++;
         if (Count > buckets.Length - (buckets.Length >> 2))
@@ -109,8 +108,10 @@ internal sealed class FragmentQueueDirectory
         Debug.Assert(head is not null, "A live queue is always in its bucket's chain.");
         if (head == queue)
         {
-            head = queue.HashNext;
-            slot.Head = head;
+            // The usual case (a datagram completes soon after it starts, so it is still the newest in its chain): the
+            // successor's tag is at hand, and the successor (often a cold, never-completing queue) is not touched.
+            slot.Head = queue.HashNext;
+            slot.Tag = queue.HashNextTag;
         }
         else
         {
@@ -122,13 +123,13 @@ internal sealed class FragmentQueueDirectory
             }
 
             link = queue.HashNext;
+            RetagChain(ref slot);
         }
-
-        slot.Tag = head is null ? 0 : TagFor(head);
 
         _expiry.Unlink(queue);
         queue.ReleaseBuffer(_buffers);
         queue.HashNext = null;
+        queue.HashNextTag = 0;
         queue.Directory = null;
         Count--;
         _queues.Return(queue);
@@ -156,10 +157,7 @@ internal sealed class FragmentQueueDirectory
             while (queue is not null)
             {
                 FragmentQueue? next = queue.HashNext;
-                ref Bucket slot = ref buckets[(int)queue.Hash & mask];
-                queue.HashNext = slot.Head;
-                slot.Tag = TagFor(queue);
-                slot.Head = queue;
+                PushHead(ref buckets[(int)queue.Hash & mask], queue);
                 queue = next;
             }
         }
@@ -167,8 +165,27 @@ internal sealed class FragmentQueueDirectory
         _buckets = buckets;
     }
 
-    /// <summary>The bucket tag of a chain headed by <paramref name="head"/> (whose <c>HashNext</c> is already set).</summary>
-    private static ulong TagFor(FragmentQueue head) => (head.Hash & ~ChainContinues) | (head.HashNext is null ? 0 : ChainContinues);
+    /// <summary>Links <paramref name="queue"/> in front of the chain, moving the old head's tag into it.</summary>
+    private static void PushHead(ref Bucket slot, FragmentQueue queue)
+    {
+        queue.HashNext = slot.Head;
+        queue.HashNextTag = slot.Tag;
+        slot.Tag = (queue.Hash & ~ChainContinues) | (slot.Head is null ? 0 : ChainContinues);
+        slot.Head = queue;
+    }
+
+    /// <summary>Recomputes every tag of a chain after an unlink inside it (rare: only collisions get there).</summary>
+    private static void RetagChain(ref Bucket slot)
+    {
+        ref ulong tag = ref slot.Tag;
+        for (FragmentQueue? queue = slot.Head; queue is not null; queue = queue.HashNext)
+        {
+            tag = (queue.Hash & ~ChainContinues) | (queue.HashNext is null ? 0 : ChainContinues);
+            tag = ref queue.HashNextTag;
+        }
+
+        tag = 0;
+    }
 
     /// <summary>
     /// A chain's head and its tag: the head's <see cref="FragmentQueue.Hash"/> but for bit 0, which is
