@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Reassembly.Core;
 using Reassembly.Diagnostics;
@@ -93,7 +94,10 @@ public sealed partial class ReassemblyWorker
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
-            ExpireBoth(clockNanoseconds);
+            if (IsAnyDeadlineDue(clockNanoseconds))
+            {
+                ExpireBoth(clockNanoseconds);
+            }
         }
 
         FragmentQueueDirectory directory;
@@ -178,9 +182,7 @@ public sealed partial class ReassemblyWorker
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
     private void ExpireBoth(long nowNanoseconds)
     {
-        // The clock moves on with almost every frame, but a queue falls due only once per timeout: test the two oldest
-        // deadlines before paying for the try/finally and the walk.
-        if (nowNanoseconds < Ipv4Expiry.OldestDeadlineNanoseconds && nowNanoseconds < Ipv6Expiry.OldestDeadlineNanoseconds)
+        if (!IsAnyDeadlineDue(nowNanoseconds))
         {
             return;
         }
@@ -217,6 +219,12 @@ public sealed partial class ReassemblyWorker
         Array.Clear(_anomalyCounts);
     }
 
+    // The clock moves on with almost every frame, but a queue falls due only once per timeout: testing the two oldest
+    // deadlines first spares the per-frame path the try/finally and the walk.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsAnyDeadlineDue(long nowNanoseconds) =>
+        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds;
+
     private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
     {
         while (expiry.Oldest is { } oldest && oldest.DeadlineNanoseconds <= nowNanoseconds)
@@ -225,15 +233,16 @@ public sealed partial class ReassemblyWorker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReassemblyNamespace NamespaceFor(NamespaceKey key)
     {
         ReassemblyNamespace? last = _lastNamespace;
-        if (last is not null && last.Key == key)
-        {
-            return last;
-        }
+        return last is not null && last.Key == key ? last : SwitchNamespace(key);
+    }
 
-        last = _namespaces.GetOrCreate(key);
+    private ReassemblyNamespace SwitchNamespace(NamespaceKey key)
+    {
+        ReassemblyNamespace last = _namespaces.GetOrCreate(key);
         _lastNamespace = last;
         return last;
     }
