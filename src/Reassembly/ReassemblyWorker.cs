@@ -81,7 +81,7 @@ public sealed partial class ReassemblyWorker
     /// Processes one classified frame. Never throws on bad input: malformed packets are counted and passed through.
     /// </summary>
     /// <param name="frame">The frame's bytes, as classified. Read during the call only.</param>
-    /// <param name="classified">What <see cref="ReassemblyEngine.Classify"/> returned for these bytes.</param>
+    /// <param name="classified">What <see cref="ReassemblyEngine.Classify(ReadOnlySpan{byte}, LinkType, int, long)"/> returned for these bytes.</param>
     /// <param name="timestampNanoseconds">The frame's capture timestamp: a datagram completed by it carries it.</param>
     /// <param name="clockNanoseconds">
     /// The largest timestamp of any frame up to and including this one, in input order (over all workers). Queues whose
