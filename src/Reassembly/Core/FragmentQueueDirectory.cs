@@ -74,14 +74,14 @@ internal sealed class FragmentQueueDirectory
                 return queue;
             }
 
-            if ((tag & ChainContinues) != 0)
+            // Each queue holds its successor's tag, so a successor whose hash differs is never loaded.
+            while ((tag & ChainContinues) != 0)
             {
-                for (queue = queue.HashNext; queue is not null; queue = queue.HashNext)
+                tag = queue.HashNextTag;
+                queue = queue.HashNext!;
+                if (((tag ^ hash) & ~ChainContinues) == 0 && queue.Key.Equals(key))
                 {
-                    if (queue.Hash == hash && queue.Key.Equals(key))
-                    {
-                        return queue;
-                    }
+                    return queue;
                 }
             }
         }
@@ -89,6 +89,7 @@ internal sealed class FragmentQueueDirectory
         FragmentQueue created = _queues.Rent();
         created.Initialize(key, hash, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
         PushHead(ref slot, created);
+        AssertChainTags(in slot);
         _expiry.Append(created);
         Count++;
         if (Count > buckets.Length - (buckets.Length >> 2))
@@ -125,6 +126,8 @@ internal sealed class FragmentQueueDirectory
             link = queue.HashNext;
             RetagChain(ref slot);
         }
+
+        AssertChainTags(in slot);
 
         _expiry.Unlink(queue);
         queue.ReleaseBuffer(_buffers);
@@ -185,6 +188,20 @@ internal sealed class FragmentQueueDirectory
         }
 
         tag = 0;
+    }
+
+    /// <summary>Every tag of the chain is its queue's hash, bit 0 set exactly when another queue follows.</summary>
+    [Conditional("DEBUG")]
+    private static void AssertChainTags(in Bucket slot)
+    {
+        ulong tag = slot.Tag;
+        for (FragmentQueue? queue = slot.Head; queue is not null; queue = queue.HashNext)
+        {
+            Debug.Assert(tag == ((queue.Hash & ~ChainContinues) | (queue.HashNext is null ? 0 : ChainContinues)), "A tag matches its queue.");
+            tag = queue.HashNextTag;
+        }
+
+        Debug.Assert(tag == 0, "The end of a chain has tag 0.");
     }
 
     /// <summary>
