@@ -89,6 +89,15 @@ public sealed partial class ReassemblyWorker
     /// </param>
     public FrameResult Process(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds)
     {
+        // One return site, built from a small enum and a reference: the JIT spilled the two-register FrameResult of each
+        // callee to the stack and reloaded it whole, a store-forwarding stall per frame.
+        FrameDisposition disposition = ProcessFrame(frame, in classified, timestampNanoseconds, clockNanoseconds, out ReassembledDatagram? datagram);
+        return new FrameResult(disposition, datagram);
+    }
+
+    private FrameDisposition ProcessFrame(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds, out ReassembledDatagram? datagram)
+    {
+        datagram = null;
         _frames++;
         _frameIndex = classified.FrameIndex;
         if (clockNanoseconds > _clock)
@@ -111,10 +120,10 @@ public sealed partial class ReassemblyWorker
                 break;
             case FrameClass.NotIp:
                 _notIp++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             default:
                 _linkErrors++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
         }
 
         // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
@@ -130,30 +139,30 @@ public sealed partial class ReassemblyWorker
         {
             case PacketKind.Fragment:
                 counters.ReasmReqds++;
-                return Enqueue(directory, frame, in classified.Fragment, classified.LinkType, classified.InterfaceId, timestampNanoseconds);
+                return Enqueue(directory, frame, in classified.Fragment, classified.LinkType, classified.InterfaceId, timestampNanoseconds, out datagram);
             case PacketKind.NotFragmented:
                 counters.NotFragmented++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.AtomicFragment:
                 // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
                 counters.ReasmReqds++;
                 counters.ReasmOKs++;
                 Report(AnomalyKind.Ipv6AtomicFragment, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.OversizeFragment:
                 // Passed through as malformed, as before; an IDS still wants to hear of a ping of death.
                 counters.Malformed++;
                 Report(AnomalyKind.Oversize, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.IncompleteHeaderChain:
                 // RFC 7112: Linux's ipv6_frag_rcv counts the request, then discards the fragment (a header error,
                 // not a reassembly failure).
                 counters.ReasmReqds++;
                 Report(AnomalyKind.Ipv6IncompleteHeaderChain, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Dropped);
+                return FrameDisposition.Dropped;
             default:
                 counters.Malformed++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
         }
     }
 
@@ -247,8 +256,10 @@ public sealed partial class ReassemblyWorker
         return last;
     }
 
-    private FrameResult Enqueue(FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds)
+    private FrameDisposition Enqueue(
+        FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds, out ReassembledDatagram? datagram)
     {
+        datagram = null;
         ref FamilyCounters counters = ref directory.Counters;
 
         // RFC 791 and RFC 8200 4.5: every fragment but the last carries a multiple of 8 octets. Linux answers IPv6 with
@@ -257,7 +268,7 @@ public sealed partial class ReassemblyWorker
         {
             counters.ReasmFails++;
             Report(AnomalyKind.NotMultipleOf8, in fragment, timestampNanoseconds);
-            return new FrameResult(FrameDisposition.Dropped);
+            return FrameDisposition.Dropped;
         }
 
         if (IsTinyIpv4Fragment(in fragment))
@@ -289,14 +300,14 @@ public sealed partial class ReassemblyWorker
         {
             case QueueInsertResult.Queued:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Held);
+                return FrameDisposition.Held;
             case QueueInsertResult.Complete:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return Complete(directory, queue, in fragment, timestampNanoseconds);
+                return Complete(directory, queue, in fragment, timestampNanoseconds, out datagram);
             case QueueInsertResult.Duplicate:
                 // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Dropped);
+                return FrameDisposition.Dropped;
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;
                 Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
@@ -311,11 +322,12 @@ public sealed partial class ReassemblyWorker
         // Overlap, inconsistent end, zero length, too many fragments: the whole datagram goes (ip_frag_queue's discard_qp).
         counters.ReasmFails++;
         directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Dropped);
+        return FrameDisposition.Dropped;
     }
 
-    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
+    private FrameDisposition Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds, out ReassembledDatagram? datagram)
     {
+        datagram = null;
         ref FamilyCounters counters = ref directory.Counters;
         FragmentProtocol protocol = directory.Protocol;
         if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
@@ -323,7 +335,7 @@ public sealed partial class ReassemblyWorker
             Report(AnomalyKind.Oversize, in fragment, queue.Policy, default, timestampNanoseconds);
             counters.ReasmFails++;
             directory.Remove(queue);
-            return new FrameResult(FrameDisposition.Dropped);
+            return FrameDisposition.Dropped;
         }
 
         byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
@@ -334,14 +346,15 @@ public sealed partial class ReassemblyWorker
             TakeBackReturned();
         }
 
-        ReassembledDatagram datagram = _spareDatagramCount > 0
+        ReassembledDatagram reassembled = _spareDatagramCount > 0
             ? _spareDatagrams[--_spareDatagramCount]
             : new ReassembledDatagram(_recycleDatagram);
-        datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
-        datagram.AttachIdentity(queue.Key.Identification, queue.Policy);
+        reassembled.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
+        reassembled.AttachIdentity(queue.Key.Identification, queue.Policy);
         counters.ReasmOKs++;
         directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Reassembled, datagram);
+        datagram = reassembled;
+        return FrameDisposition.Reassembled;
     }
 
     // Runs on whichever thread disposes the datagram (a writer, in a parallel replay).
