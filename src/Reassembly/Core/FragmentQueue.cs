@@ -320,7 +320,20 @@ internal sealed class FragmentQueue
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void EnsureRoom(int headerBytes, int end, DatagramBufferPool pool)
+    {
+        // Every fragment but a datagram's first fits the buffer it already has: that test inline, the rest out of line.
+        byte[]? buffer = _buffer;
+        if (buffer is not null && headerBytes <= _payloadStart && _payloadStart + end <= buffer.Length)
+        {
+            return;
+        }
+
+        MakeRoom(headerBytes, end, pool);
+    }
+
+    private void MakeRoom(int headerBytes, int end, DatagramBufferPool pool)
     {
         if (_buffer is null)
         {
