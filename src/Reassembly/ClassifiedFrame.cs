@@ -1,10 +1,11 @@
+using System.Runtime.CompilerServices;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
 
 namespace Reassembly;
 
 /// <summary>
-/// A frame parsed once by <see cref="ReassemblyEngine.Classify"/>: what it carries, its namespace and, for a fragment,
+/// A frame parsed once by <see cref="ReassemblyEngine.Classify(ReadOnlySpan{byte}, LinkType, int, long)"/>: what it carries, its namespace and, for a fragment,
 /// where its pieces lie. A capture front end classifies each frame, steers it to a worker by
 /// <see cref="SteeringHash"/>, and the worker processes it with <see cref="ReassemblyWorker.Process"/> without parsing
 /// it again.
@@ -23,15 +24,29 @@ public readonly struct ClassifiedFrame
     internal readonly int InterfaceId;
     internal readonly long FrameIndex;
 
-    internal ClassifiedFrame(FrameClass frameClass, PacketKind kind, in FragmentDescriptor fragment, NamespaceKey @namespace, LinkType linkType, int interfaceId, long frameIndex)
+    /// <summary>Classifies <paramref name="frame"/> (see <see cref="FrameClassifier.Classify"/>), parsing in place.</summary>
+    internal ClassifiedFrame(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId, NamespaceSelector selector, long frameIndex)
     {
         FrameIndex = frameIndex;
-        Class = frameClass;
-        Kind = kind;
-        Fragment = fragment;
-        Namespace = @namespace;
         LinkType = linkType;
         InterfaceId = interfaceId;
+        Class = FrameClassifier.Classify(frame, linkType, interfaceId, selector, out Kind, out Fragment, out Namespace);
+    }
+
+    /// <summary>
+    /// Classifies <paramref name="frame"/> into <paramref name="target"/> where it lies, as the constructor would. The
+    /// JIT builds a returned or assigned struct in a temporary and copies it, and copying the descriptor just after
+    /// the parser wrote it field by field costs a store-forwarding stall per frame; so this is the one place that
+    /// writes the readonly fields outside the constructor, while <paramref name="target"/> is still being initialized.
+    /// </summary>
+    internal static void InitializeInPlace(out ClassifiedFrame target, ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId, NamespaceSelector selector, long frameIndex)
+    {
+        Unsafe.SkipInit(out target);
+        Unsafe.AsRef(in target.FrameIndex) = frameIndex;
+        Unsafe.AsRef(in target.LinkType) = linkType;
+        Unsafe.AsRef(in target.InterfaceId) = interfaceId;
+        Unsafe.AsRef(in target.Class) = FrameClassifier.Classify(
+            frame, linkType, interfaceId, selector, out Unsafe.AsRef(in target.Kind), out Unsafe.AsRef(in target.Fragment), out Unsafe.AsRef(in target.Namespace));
     }
 
     /// <summary>True for an IPv4 or IPv6 fragment (a frame that goes into a reassembly queue).</summary>

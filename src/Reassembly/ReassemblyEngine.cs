@@ -16,7 +16,7 @@ namespace Reassembly;
 /// <remarks>
 /// <para>One thread: feed frames in capture order with <see cref="Process"/>; the clock is the largest timestamp
 /// seen, so expiry follows packet time and never the machine's.</para>
-/// <para>Several threads: create the engine with <see cref="ReassemblyOptions.Workers"/> = N, <see cref="Classify"/>
+/// <para>Several threads: create the engine with <see cref="ReassemblyOptions.Workers"/> = N, <see cref="Classify(ReadOnlySpan{byte}, LinkType, int, long)"/>
 /// each frame in input order, keep the running largest timestamp as the frame's clock, and hand the frame to worker
 /// <c>SteeringHash % N</c> (<see cref="GetWorker"/>); each worker runs on its own thread. The result is the same as one
 /// thread's, frame for frame.</para>
@@ -102,7 +102,20 @@ public sealed class ReassemblyEngine : IDisposable
     /// <param name="interfaceId">The capture interface, carried over to datagrams whose first fragment came from it.</param>
     /// <param name="frameIndex">The frame's position in the input (from 0), which anomaly events name; -1 if unknown.</param>
     public ClassifiedFrame Classify(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId = 0, long frameIndex = -1) =>
-        FrameClassifier.Classify(frame, linkType, interfaceId, _selector, frameIndex);
+        new(frame, linkType, interfaceId, _selector, frameIndex);
+
+    /// <summary>
+    /// As <see cref="Classify(ReadOnlySpan{byte}, LinkType, int, long)"/>, but parses straight into
+    /// <paramref name="classified"/>: a loop that classifies every frame saves a copy of the ~100-byte result (and the
+    /// store-forwarding stall of copying it just after it was written).
+    /// </summary>
+    /// <param name="frame">The frame, starting with its link-layer header.</param>
+    /// <param name="linkType">The frame's link-layer type.</param>
+    /// <param name="interfaceId">The capture interface, carried over to datagrams whose first fragment came from it.</param>
+    /// <param name="frameIndex">The frame's position in the input (from 0), which anomaly events name; -1 if unknown.</param>
+    /// <param name="classified">Receives the classification.</param>
+    public void Classify(ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId, long frameIndex, out ClassifiedFrame classified) =>
+        ClassifiedFrame.InitializeInPlace(out classified, frame, linkType, interfaceId, _selector, frameIndex);
 
     /// <summary>
     /// Processes one captured frame on worker 0, the clock being the largest timestamp seen so far. Never throws on bad
@@ -119,7 +132,7 @@ public sealed class ReassemblyEngine : IDisposable
             _clock = timestampNanoseconds;
         }
 
-        ClassifiedFrame classified = FrameClassifier.Classify(frame, linkType, interfaceId, _selector, _framesProcessed++);
+        ClassifiedFrame.InitializeInPlace(out ClassifiedFrame classified, frame, linkType, interfaceId, _selector, _framesProcessed++);
         return _workers[0].Process(frame, in classified, timestampNanoseconds, _clock);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Reassembly.Core;
 using Reassembly.Parsing;
 using Reassembly.Policies;
@@ -39,6 +40,7 @@ public sealed partial class ReassemblyWorker
     /// RFC 1858 and RFC 3128: an IPv4 first fragment too short for its transport header hides the header from a
     /// filter, and a TCP fragment at offset 8 can rewrite the first one's flags. Reported, not dropped (Linux keeps them).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsTinyIpv4Fragment(in FragmentDescriptor fragment)
     {
         if (fragment.Key.Family != IpFamily.Ipv4)
@@ -100,13 +102,19 @@ public sealed partial class ReassemblyWorker
     /// kept and they equal the held ones; else an overlap. Different bytes in a "duplicate" are what an evasion looks
     /// like, so they are an overlap even where Linux ignores them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ReportPlacement(in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
     {
         if (overlap.Overlapped)
         {
-            AnomalyKind kind = overlap.Kept == 0 && !overlap.BytesDiffer ? AnomalyKind.Duplicate : AnomalyKind.Overlap;
-            Report(kind, in fragment, policy, in overlap, timestampNanoseconds);
+            ReportOverlapped(in fragment, policy, in overlap, timestampNanoseconds);
         }
+    }
+
+    private void ReportOverlapped(in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)
+    {
+        AnomalyKind kind = overlap.Kept == 0 && !overlap.BytesDiffer ? AnomalyKind.Duplicate : AnomalyKind.Overlap;
+        Report(kind, in fragment, policy, in overlap, timestampNanoseconds);
     }
 
     private void Report(AnomalyKind kind, in FragmentDescriptor fragment, OverlapPolicy policy, in OverlapOutcome overlap, long timestampNanoseconds)

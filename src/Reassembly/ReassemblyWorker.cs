@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Reassembly.Concurrency;
 using Reassembly.Core;
@@ -41,7 +42,7 @@ public sealed partial class ReassemblyWorker
     private long _frameIndex;
     private readonly PeerTable? _ipv4Peers;
     private readonly int _maxDistance;
-    private long _lastPeerCollect = long.MinValue;
+    private long _lastPeerCollect;
     private string _namespaceName = string.Empty;
     private OverlapPolicy? _namespacePolicy;
     private long _notIp;
@@ -88,7 +89,7 @@ public sealed partial class ReassemblyWorker
     /// Processes one classified frame. Never throws on bad input: malformed packets are counted and passed through.
     /// </summary>
     /// <param name="frame">The frame's bytes, as classified. Read during the call only.</param>
-    /// <param name="classified">What <see cref="ReassemblyEngine.Classify"/> returned for these bytes.</param>
+    /// <param name="classified">What <see cref="ReassemblyEngine.Classify(ReadOnlySpan{byte}, LinkType, int, long)"/> returned for these bytes.</param>
     /// <param name="timestampNanoseconds">The frame's capture timestamp: a datagram completed by it carries it.</param>
     /// <param name="clockNanoseconds">
     /// The largest timestamp of any frame up to and including this one, in input order (over all workers). Queues whose
@@ -96,12 +97,29 @@ public sealed partial class ReassemblyWorker
     /// </param>
     public FrameResult Process(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds)
     {
+        // One return site, built from a small enum and a reference: the JIT spilled the two-register FrameResult of each
+        // callee to the stack and reloaded it whole, a store-forwarding stall per frame.
+        FrameDisposition disposition = ProcessFrame(frame, in classified, timestampNanoseconds, clockNanoseconds, out ReassembledDatagram? datagram);
+        return new FrameResult(disposition, datagram);
+    }
+
+    private FrameDisposition ProcessFrame(ReadOnlySpan<byte> frame, in ClassifiedFrame classified, long timestampNanoseconds, long clockNanoseconds, out ReassembledDatagram? datagram)
+    {
+        datagram = null;
         _frames++;
         _frameIndex = classified.FrameIndex;
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
-            ExpireBoth(clockNanoseconds);
+            if (IsAnyDeadlineDue(clockNanoseconds))
+            {
+                ExpireBoth(clockNanoseconds);
+            }
+
+            if (clockNanoseconds - _lastPeerCollect >= PeerCollectIntervalNanoseconds && _ipv4Peers is not null)
+            {
+                CollectPeers(clockNanoseconds);
+            }
         }
 
         FragmentQueueDirectory directory;
@@ -115,13 +133,18 @@ public sealed partial class ReassemblyWorker
                 break;
             case FrameClass.NotIp:
                 _notIp++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             default:
                 _linkErrors++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
         }
 
-        _namespaceName = directory.NamespaceName;
+        // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
+        if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
+        {
+            _namespaceName = directory.NamespaceName;
+        }
+
         _namespacePolicy = directory.NamespacePolicy;
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;
@@ -129,30 +152,30 @@ public sealed partial class ReassemblyWorker
         {
             case PacketKind.Fragment:
                 counters.ReasmReqds++;
-                return Enqueue(directory, frame, in classified.Fragment, classified.LinkType, classified.InterfaceId, timestampNanoseconds);
+                return Enqueue(directory, frame, in classified.Fragment, classified.LinkType, classified.InterfaceId, timestampNanoseconds, out datagram);
             case PacketKind.NotFragmented:
                 counters.NotFragmented++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.AtomicFragment:
                 // RFC 6946: a datagram on its own. Linux (ipv6_frag_rcv) counts it as requested and reassembled.
                 counters.ReasmReqds++;
                 counters.ReasmOKs++;
                 Report(AnomalyKind.Ipv6AtomicFragment, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.OversizeFragment:
                 // Passed through as malformed, as before; an IDS still wants to hear of a ping of death.
                 counters.Malformed++;
                 Report(AnomalyKind.Oversize, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
             case PacketKind.IncompleteHeaderChain:
                 // RFC 7112: Linux's ipv6_frag_rcv counts the request, then discards the fragment (a header error,
                 // not a reassembly failure).
                 counters.ReasmReqds++;
                 Report(AnomalyKind.Ipv6IncompleteHeaderChain, in classified.Fragment, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Dropped);
+                return FrameDisposition.Dropped;
             default:
                 counters.Malformed++;
-                return new FrameResult(FrameDisposition.PassThrough);
+                return FrameDisposition.PassThrough;
         }
     }
 
@@ -181,11 +204,9 @@ public sealed partial class ReassemblyWorker
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
     private void ExpireBoth(long nowNanoseconds)
     {
-        // Idle peers go once a second of packet time (Linux's inetpeer collects as it inserts, and on a timer).
-        if (_ipv4Peers is not null && nowNanoseconds - _lastPeerCollect >= 1_000_000_000 && nowNanoseconds != long.MaxValue)
+        if (!IsAnyDeadlineDue(nowNanoseconds))
         {
-            _lastPeerCollect = nowNanoseconds;
-            _ipv4Peers.Collect(nowNanoseconds);
+            return;
         }
 
         _expiring = true;
@@ -247,6 +268,21 @@ public sealed partial class ReassemblyWorker
         Array.Clear(_anomalyCounts);
     }
 
+    /// <summary>Idle peers go once a second of packet time (Linux's inetpeer collects as it inserts, and on a timer).</summary>
+    private const long PeerCollectIntervalNanoseconds = 1_000_000_000;
+
+    private void CollectPeers(long nowNanoseconds)
+    {
+        _lastPeerCollect = nowNanoseconds;
+        _ipv4Peers!.Collect(nowNanoseconds);
+    }
+
+    // The clock moves on with almost every frame, but a queue falls due only once per timeout: testing the two oldest
+    // deadlines first spares the per-frame path the try/finally and the walk.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsAnyDeadlineDue(long nowNanoseconds) =>
+        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds;
+
     private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
     {
         while (expiry.Oldest is { } oldest && oldest.DeadlineNanoseconds <= nowNanoseconds)
@@ -255,21 +291,24 @@ public sealed partial class ReassemblyWorker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReassemblyNamespace NamespaceFor(NamespaceKey key)
     {
         ReassemblyNamespace? last = _lastNamespace;
-        if (last is not null && last.Key == key)
-        {
-            return last;
-        }
+        return last is not null && last.Key == key ? last : SwitchNamespace(key);
+    }
 
-        last = _namespaces.GetOrCreate(key);
+    private ReassemblyNamespace SwitchNamespace(NamespaceKey key)
+    {
+        ReassemblyNamespace last = _namespaces.GetOrCreate(key);
         _lastNamespace = last;
         return last;
     }
 
-    private FrameResult Enqueue(FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds)
+    private FrameDisposition Enqueue(
+        FragmentQueueDirectory directory, ReadOnlySpan<byte> frame, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds, out ReassembledDatagram? datagram)
     {
+        datagram = null;
         ref FamilyCounters counters = ref directory.Counters;
 
         // RFC 791 and RFC 8200 4.5: every fragment but the last carries a multiple of 8 octets. Linux answers IPv6 with
@@ -278,7 +317,7 @@ public sealed partial class ReassemblyWorker
         {
             counters.ReasmFails++;
             Report(AnomalyKind.NotMultipleOf8, in fragment, timestampNanoseconds);
-            return new FrameResult(FrameDisposition.Dropped);
+            return FrameDisposition.Dropped;
         }
 
         if (IsTinyIpv4Fragment(in fragment))
@@ -293,7 +332,11 @@ public sealed partial class ReassemblyWorker
             queue.Policy = _policies.Resolve(in fragment.Key, directory.NamespacePolicy);
             queue.HasPolicy = true;
             queue.CreatedFrameIndex = _frameIndex;
-            queue.Observer = _queueObserver;
+            if (!ReferenceEquals(queue.Observer, _queueObserver))
+            {
+                // A recycled queue usually has this worker's observer already; skip the write barrier then.
+                queue.Observer = _queueObserver;
+            }
         }
 
         if (fragment.Key.Family == IpFamily.Ipv6)
@@ -312,14 +355,14 @@ public sealed partial class ReassemblyWorker
         {
             case QueueInsertResult.Queued:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Held);
+                return FrameDisposition.Held;
             case QueueInsertResult.Complete:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return Complete(directory, queue, in fragment, timestampNanoseconds);
+                return Complete(directory, queue, in fragment, timestampNanoseconds, out datagram);
             case QueueInsertResult.Duplicate:
                 // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
-                return new FrameResult(FrameDisposition.Dropped);
+                return FrameDisposition.Dropped;
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;
                 Report(AnomalyKind.Overlap, in fragment, queue.Policy, in overlap, timestampNanoseconds);
@@ -334,7 +377,7 @@ public sealed partial class ReassemblyWorker
         // Overlap, inconsistent end, zero length, too many fragments: the whole datagram goes (ip_frag_queue's discard_qp).
         counters.ReasmFails++;
         directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Dropped);
+        return FrameDisposition.Dropped;
     }
 
     /// <summary>
@@ -354,8 +397,9 @@ public sealed partial class ReassemblyWorker
         }
     }
 
-    private FrameResult Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
+    private FrameDisposition Complete(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds, out ReassembledDatagram? datagram)
     {
+        datagram = null;
         ref FamilyCounters counters = ref directory.Counters;
         FragmentProtocol protocol = directory.Protocol;
         if (protocol.IsOversize(queue.NetworkHeaderLength, queue.Length))
@@ -363,7 +407,7 @@ public sealed partial class ReassemblyWorker
             Report(AnomalyKind.Oversize, in fragment, queue.Policy, default, timestampNanoseconds);
             counters.ReasmFails++;
             directory.Remove(queue);
-            return new FrameResult(FrameDisposition.Dropped);
+            return FrameDisposition.Dropped;
         }
 
         byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
@@ -374,14 +418,15 @@ public sealed partial class ReassemblyWorker
             TakeBackReturned();
         }
 
-        ReassembledDatagram datagram = _spareDatagramCount > 0
+        ReassembledDatagram reassembled = _spareDatagramCount > 0
             ? _spareDatagrams[--_spareDatagramCount]
             : new ReassembledDatagram(_recycleDatagram);
-        datagram.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
-        datagram.AttachIdentity(queue.Key.Identification, queue.Policy);
+        reassembled.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
+        reassembled.AttachIdentity(queue.Key.Identification, queue.Policy);
         counters.ReasmOKs++;
         directory.Remove(queue);
-        return new FrameResult(FrameDisposition.Reassembled, datagram);
+        datagram = reassembled;
+        return FrameDisposition.Reassembled;
     }
 
     // Runs on whichever thread disposes the datagram (a writer, in a parallel replay).

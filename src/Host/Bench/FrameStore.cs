@@ -84,7 +84,7 @@ internal sealed class FrameStore : ICaptureFrameHandler
         {
             ref readonly StoredFrame frame = ref frames[indexes[k]];
             ReadOnlySpan<byte> data = chunks[frame.Chunk].AsSpan(frame.Offset, frame.Length);
-            ClassifiedFrame classified = engine.Classify(data, frame.LinkType, frame.InterfaceId);
+            engine.Classify(data, frame.LinkType, frame.InterfaceId, -1, out ClassifiedFrame classified);
             FrameResult result = worker.Process(data, in classified, frame.TimestampNanoseconds, clocks[k]);
             result.Datagram?.Dispose();
         }

@@ -23,6 +23,12 @@ internal sealed class ExpiryList
 
     public FragmentQueue? Oldest { get; private set; }
 
+    /// <summary>
+    /// The deadline of <see cref="Oldest"/>, or <see cref="long.MaxValue"/> when the list is empty: kept here so that the
+    /// per-frame "is anything due?" check reads one field of the list instead of a (usually cold) queue object.
+    /// </summary>
+    public long OldestDeadlineNanoseconds { get; private set; } = long.MaxValue;
+
     public int Count { get; private set; }
 
     public void Append(FragmentQueue queue)
@@ -33,6 +39,7 @@ internal sealed class ExpiryList
         if (_newest is null)
         {
             Oldest = queue;
+            OldestDeadlineNanoseconds = queue.DeadlineNanoseconds;
         }
         else
         {
@@ -48,6 +55,7 @@ internal sealed class ExpiryList
         if (queue.Older is null)
         {
             Oldest = queue.Newer;
+            OldestDeadlineNanoseconds = queue.Newer?.DeadlineNanoseconds ?? long.MaxValue;
         }
         else
         {

@@ -15,7 +15,7 @@ namespace Reassembly.Core;
 /// The headers are those of the offset-0 fragment (under a target policy, of the one whose data the datagram keeps at
 /// offset 0), stored when it arrives, so that the finished frame is contiguous.</para>
 /// <para>Bookkeeping: under <see cref="OverlapPolicy.LinuxModern"/> Linux's runs (<see cref="FragmentRunList"/>)
-/// decide, and per-fragment pieces (<see cref="HeldSegmentList"/>) only record which frame each byte came from;
+/// decide, and the arrival log (<see cref="FragmentArrivalLog"/>) only records which frame each byte came from;
 /// under a target policy the pieces alone decide, byte by byte, which fragment's data the buffer keeps.</para>
 /// <para>Invariants: <see cref="Received"/> is the sum of the run (or segment) lengths and never exceeds <see cref="Length"/>;
 /// once <see cref="FragmentQueueFlags.LastIn"/> is set, <see cref="Length"/> is final and no run ends past it; the
@@ -36,6 +36,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
 
     private FragmentRunList _runs = new(4);
     private HeldSegmentList _segments = new(4);
+    private FragmentArrivalLog _arrivals = new(4);
     private byte[]? _buffer;
     private int _payloadStart;
     private int _length;
@@ -108,6 +109,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
         FragmentCount = 0;
         _runs.Clear();
         _segments.Clear();
+        _arrivals.Clear();
         Policy = OverlapPolicy.LinuxModern;
         HasPolicy = false;
         UnfragmentableLength = -1;
@@ -184,7 +186,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
 
             EnsureRoom(headerBytes, end, pool);
             data.CopyTo(_buffer.AsSpan(_payloadStart + start));
-            _segments.Add(start, end, frameIndex);
+            _arrivals.Append(start, end, frameIndex);
             _received += end - start;
             takesHeaders = start == 0;
         }
@@ -232,7 +234,12 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
     /// </summary>
     private bool DescribeOverlap(int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
     {
-        // Every policy keeps per-fragment pieces (linux-modern beside its runs), so this also names the other frame.
+        // Every policy keeps per-fragment pieces (linux-modern in its arrival log), so this also names the other frame.
+        if (Policy == OverlapPolicy.LinuxModern)
+        {
+            return DescribeOverlapWithArrivals(start, end, data, ref overlap);
+        }
+
         for (int index = _segments.FirstEndingAfter(start); index < _segments.Count && _segments[index].Start < end; index++)
         {
             HeldSegment held = _segments[index];
@@ -250,6 +257,44 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
             }
 
             overlap.OverlapEnd = to;
+            overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
+        }
+
+        return overlap.OverlapStart >= 0;
+    }
+
+    /// <summary>
+    /// <see cref="DescribeOverlap"/> over the unsorted arrival log, with the same answer as a walk in offset order: the
+    /// logged ranges are disjoint, so the overlap starts in the lowest-starting one the fragment touches (whose frame
+    /// it names) and ends in the highest-starting one.
+    /// </summary>
+    private bool DescribeOverlapWithArrivals(int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
+    {
+        int lowestStart = int.MaxValue;
+        int highestStart = int.MinValue;
+        for (int index = 0; index < _arrivals.Count; index++)
+        {
+            HeldSegment held = _arrivals[index];
+            if (held.End <= start || held.Start >= end)
+            {
+                continue;
+            }
+
+            int from = Math.Max(start, held.Start);
+            int to = Math.Min(end, held.End);
+            if (held.Start < lowestStart)
+            {
+                lowestStart = held.Start;
+                overlap.OverlapStart = from;
+                overlap.OtherFrameIndex = held.FrameIndex;
+            }
+
+            if (held.Start > highestStart)
+            {
+                highestStart = held.Start;
+                overlap.OverlapEnd = to;
+            }
+
             overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
         }
 
@@ -310,7 +355,20 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void EnsureRoom(int headerBytes, int end, DatagramBufferPool pool)
+    {
+        // Every fragment but a datagram's first fits the buffer it already has: that test inline, the rest out of line.
+        byte[]? buffer = _buffer;
+        if (buffer is not null && headerBytes <= _payloadStart && _payloadStart + end <= buffer.Length)
+        {
+            return;
+        }
+
+        MakeRoom(headerBytes, end, pool);
+    }
+
+    private void MakeRoom(int headerBytes, int end, DatagramBufferPool pool)
     {
         if (_buffer is null)
         {
@@ -369,7 +427,13 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
             Debug.Assert(_buffer is null || _payloadStart + _segments[i].End <= _buffer.Length, "The buffer covers every segment.");
         }
 
-        // Linux-modern keeps runs and provenance pieces over the same bytes; target policies keep pieces alone.
+        for (int i = 0; i < _arrivals.Count; i++)
+        {
+            pieces += _arrivals[i].End - _arrivals[i].Start;
+            Debug.Assert(_buffer is null || _payloadStart + _arrivals[i].End <= _buffer.Length, "The buffer covers every logged fragment.");
+        }
+
+        // Linux-modern keeps runs and its arrival log over the same bytes; target policies keep pieces alone.
         Debug.Assert(_runs.Count == 0 || sum == pieces, "Runs and pieces hold the same bytes.");
         sum = pieces;
 

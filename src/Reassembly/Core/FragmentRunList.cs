@@ -29,7 +29,27 @@ internal struct FragmentRunList
 
     public void Clear() => _count = 0;
 
+    /// <summary>Inserts [<paramref name="start"/>, <paramref name="end"/>), <paramref name="end"/> &gt; <paramref name="start"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public RunInsertResult Insert(int start, int end)
+    {
+        // In-order arrival, the common case, inline: a fragment that starts where the last run ends (so reaches past
+        // it, being non-empty) extends that run.
+        int count = _count;
+        if (count > 0)
+        {
+            ref FragmentRun last = ref _runs[count - 1];
+            if (start == last.End)
+            {
+                last.End = end;
+                return RunInsertResult.Inserted;
+            }
+        }
+
+        return InsertElsewhere(start, end);
+    }
+
+    private RunInsertResult InsertElsewhere(int start, int end)
     {
         AssertInvariants();
         if (_count == 0)

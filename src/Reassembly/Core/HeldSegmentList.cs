@@ -8,8 +8,7 @@ namespace Reassembly.Core;
 /// placing a fragment writes its bytes into the queue's buffer where the policy lets it (gaps always, overlapped
 /// pieces when <see cref="OverlapRules.NewDataWins"/> says so) and updates the pieces, so that copy on arrival
 /// still holds: the buffer is always the datagram as the target host would rebuild it from what has arrived. Under
-/// linux-modern, Linux's runs decide and the pieces only record provenance (<see cref="Add"/>), so that an overlap
-/// report can name the frame it collides with.
+/// linux-modern, Linux's runs decide and <see cref="FragmentArrivalLog"/> records provenance instead.
 /// </summary>
 /// <remarks>
 /// <para>Invariants: segments are sorted by <see cref="HeldSegment.Start"/>, disjoint and non-empty. Pieces of
@@ -41,20 +40,6 @@ internal struct HeldSegmentList
     public readonly HeldSegment this[int index] => _segments[index];
 
     public void Clear() => _count = 0;
-
-    /// <summary>
-    /// Records a fragment that overlaps nothing held (linux-modern, where Linux's runs have already refused every
-    /// overlap): the pieces then only say which frame each byte came from, for anomaly reports. O(1) in order.
-    /// </summary>
-    public void Add(int start, int end, long frameIndex)
-    {
-        int index = _count > 0 && _segments[_count - 1].End <= start ? _count : FirstEndingAfter(start);
-        Debug.Assert(index == _count || _segments[index].Start >= end, "Add is only for fragments that overlap nothing.");
-        _scratch[0] = new HeldSegment { Start = start, End = end, FrameIndex = frameIndex };
-        _scratchCount = 1;
-        Splice(index, 0);
-        AssertInvariants();
-    }
 
     /// <summary>
     /// Places the fragment [<paramref name="start"/>, <paramref name="end"/>) whose bytes are <paramref name="data"/>
