@@ -21,7 +21,7 @@ internal sealed class MemoryLimits
     /// <summary>A namespace's usage above which it evicts (or refuses), Linux's <c>ipfrag_high_thresh</c>.</summary>
     /// <remarks>
     /// Defaults to 4 MiB because that is Linux's <c>ipfrag_high_thresh</c> (since 4.17): about 59 complete 64 KiB
-    /// datagrams here (70,776 truesize bytes each, see <see cref="TrueSize"/>), against Linux's 32, or about 455 of
+    /// datagrams here (70,904 truesize bytes each, see <see cref="TrueSize"/>), against Linux's 32, or about 449 of
     /// the single small fragments a flood sends. Unbounded, a flood of fragments that never complete holds memory
     /// for the whole timeout (30 s of line rate: gigabytes).
     /// </remarks>
