@@ -64,11 +64,7 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
                 json.WriteBoolean("bytes_differ", anomaly.BytesDiffer);
             }
 
-            json.WriteEndObject();
-            json.Flush();
-            json.Reset();
-            _stream!.WriteByte((byte)'\n');
-            Written++;
+            EndLine(json);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -84,11 +80,7 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
         {
             json.WriteStartObject();
             body(json);
-            json.WriteEndObject();
-            json.Flush();
-            json.Reset();
-            _stream!.WriteByte((byte)'\n');
-            Written++;
+            EndLine(json);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -102,6 +94,16 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
         _stream?.Dispose();
         _json = null;
         _stream = null;
+    }
+
+    /// <summary>Closes the record's object and ends its line.</summary>
+    private void EndLine(Utf8JsonWriter json)
+    {
+        json.WriteEndObject();
+        json.Flush();
+        json.Reset();
+        _stream!.WriteByte((byte)'\n');
+        Written++;
     }
 
     private static void WriteIfKnown(Utf8JsonWriter json, string name, long value)
