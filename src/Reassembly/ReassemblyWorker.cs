@@ -50,7 +50,7 @@ public sealed partial class ReassemblyWorker
 
     internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, PolicyTable policies, EpochDomain epochs, PeerTable? ipv4Peers)
     {
-        Queues = new FragmentQueuePool(epochs);
+        Queues = new FragmentQueuePool(epochs, alone: options.Workers == 1);
         _ipv4Peers = ipv4Peers;
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _policies = policies;

@@ -71,8 +71,16 @@ internal sealed class FragmentQueueDirectory
     public FragmentQueue FindOrCreate(in FragmentKey key, long nowNanoseconds)
     {
         FragmentQueue? found;
-        using (_epochs.EnterRead())
+        if (_queues.NeedsReadScope)
         {
+            using (_epochs.EnterRead())
+            {
+                found = _table.Lookup(in key);
+            }
+        }
+        else
+        {
+            // The only worker: no one else removes (or recycles) a queue while this lookup walks.
             found = _table.Lookup(in key);
         }
 

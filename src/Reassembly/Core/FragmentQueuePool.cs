@@ -26,7 +26,21 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     /// <summary>The fewest rents between two forced reclaims (each costs a process-wide barrier).</summary>
     private const int ForcedReclaimInterval = 32;
 
-    public FragmentQueuePool(EpochDomain epochs) => _epochs = epochs;
+    private readonly bool _alone;
+
+    /// <param name="epochs">The engine's domain, which removed queues wait in for a grace period.</param>
+    /// <param name="alone">
+    /// True when the worker is its engine's only one: no other thread ever walks the tables, so a grace period is
+    /// empty and a removed queue can be reused at once (nothing is retired, no barrier is paid).
+    /// </param>
+    public FragmentQueuePool(EpochDomain epochs, bool alone)
+    {
+        _epochs = epochs;
+        _alone = alone;
+    }
+
+    /// <summary>Whether lookups need a read scope: only when other workers may retire queues meanwhile.</summary>
+    public bool NeedsReadScope => !_alone;
 
     /// <summary>A queue no reader can still see: a spare, one the grace period gave back, or a new one.</summary>
     /// <remarks>Call outside any read scope of the domain, or the forced poll cannot reclaim what this thread might see.</remarks>
@@ -60,7 +74,16 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     public void ReturnUnpublished(FragmentQueue queue) => Push(queue);
 
     /// <summary>Queues a removed queue for reuse after a grace period.</summary>
-    public void Retire(FragmentQueue queue) => _epochs.Retire(queue, this);
+    public void Retire(FragmentQueue queue)
+    {
+        if (_alone)
+        {
+            Push(queue);
+            return;
+        }
+
+        _epochs.Retire(queue, this);
+    }
 
     void IEpochReclaimer.Reclaim(object item)
     {
