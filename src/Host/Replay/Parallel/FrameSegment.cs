@@ -24,13 +24,16 @@ internal sealed class FrameSegment
         Timestamps = new long[frameCapacity];
         Clocks = new long[frameCapacity];
         Classified = new ClassifiedFrame[frameCapacity];
-        Results = new FrameResult[frameCapacity];
+        WorkerOf = new int[frameCapacity];
+        SlotOf = new int[frameCapacity];
+        WorkerResults = new FrameResult[workers][];
         WorkerFrames = new int[workers][];
         WorkerCounts = new int[workers];
         Events = new List<AnomalyEvent>[workers];
         for (int w = 0; w < workers; w++)
         {
             WorkerFrames[w] = new int[frameCapacity];
+            WorkerResults[w] = new FrameResult[frameCapacity];
             Events[w] = [];
         }
     }
@@ -55,7 +58,19 @@ internal sealed class FrameSegment
 
     public ClassifiedFrame[] Classified { get; }
 
-    public FrameResult[] Results { get; }
+    /// <summary>Which worker handles frame i, and its position k in that worker's list.</summary>
+    public int[] WorkerOf { get; }
+
+    public int[] SlotOf { get; }
+
+    /// <summary>
+    /// Per worker, the result of its k-th frame. One array per worker, not one shared array indexed by frame: adjacent
+    /// frames go to different workers, and their results would share cache lines that the cores then bounce.
+    /// </summary>
+    public FrameResult[][] WorkerResults { get; }
+
+    /// <summary>The result of frame <paramref name="index"/>, once every worker is done with the segment.</summary>
+    public ref FrameResult ResultOf(int index) => ref WorkerResults[WorkerOf[index]][SlotOf[index]];
 
     /// <summary>Per worker, the indexes (into this segment) of the frames it handles, in input order.</summary>
     public int[][] WorkerFrames { get; }
@@ -99,11 +114,21 @@ internal sealed class FrameSegment
 
     public ReadOnlySpan<byte> Frame(int index) => Bytes.AsSpan(Offsets[index], Lengths[index]);
 
-    public void Assign(int index, int worker) => WorkerFrames[worker][WorkerCounts[worker]++] = index;
+    public void Assign(int index, int worker)
+    {
+        int slot = WorkerCounts[worker]++;
+        WorkerFrames[worker][slot] = index;
+        WorkerOf[index] = worker;
+        SlotOf[index] = slot;
+    }
 
     public void Clear()
     {
-        Array.Clear(Results, 0, Count);
+        for (int w = 0; w < WorkerResults.Length; w++)
+        {
+            Array.Clear(WorkerResults[w], 0, WorkerCounts[w]);
+        }
+
         Array.Clear(WorkerCounts);
         foreach (List<AnomalyEvent> events in Events)
         {

@@ -194,11 +194,12 @@ internal sealed class ParallelReplayPipeline : IDisposable
                 try
                 {
                     int[] mine = segment.WorkerFrames[w];
+                    FrameResult[] results = segment.WorkerResults[w];
                     int count = segment.WorkerCounts[w];
                     for (int k = 0; k < count; k++)
                     {
                         int i = mine[k];
-                        segment.Results[i] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
+                        results[k] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
                     }
 
                     // Expire what the input's clock has passed even if this worker had few frames here: timeouts then
@@ -249,7 +250,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
             for (int i = 0; i < segment.Count; i++)
             {
-                FrameResult result = segment.Results[i];
+                FrameResult result = segment.ResultOf(i);
                 try
                 {
                     if (Volatile.Read(ref _failure) is null)
