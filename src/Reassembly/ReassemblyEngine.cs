@@ -118,6 +118,15 @@ public sealed class ReassemblyEngine : IDisposable
         ClassifiedFrame.InitializeInPlace(out classified, frame, linkType, interfaceId, _selector, frameIndex);
 
     /// <summary>
+    /// A hash of the frame's IP address pair, the same in both directions (0 for a frame without one): split traffic
+    /// between instances by it (<c>hash % N</c>) and each instance sees every fragment of its datagrams. Stateless and
+    /// safe on any thread.
+    /// </summary>
+    /// <param name="frame">The frame, starting with its link-layer header.</param>
+    /// <param name="linkType">The frame's link-layer type.</param>
+    public static uint AddressPairHash(ReadOnlySpan<byte> frame, LinkType linkType) => Parsing.AddressPairHash.Of(frame, linkType);
+
+    /// <summary>
     /// Processes one captured frame on worker 0, the clock being the largest timestamp seen so far. Never throws on bad
     /// input: malformed packets are counted and passed through. For one thread (or an engine of one worker).
     /// </summary>

@@ -48,6 +48,19 @@ internal static class ReplayCommand
                 + "(which hosts would see what): a summary on standard error, and one 'policy-divergence' record per datagram in --events. "
                 + "The output capture still follows --policy.",
         };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Keep only shard K of N, as K/N (e.g. 0/4): the frames whose IP address pair, hashed the same in both directions, is K modulo N. "
+                + "Every fragment of a datagram has the same pair, so N instances given 0/N .. N-1/N together reassemble everything exactly once "
+                + "(frames without an IP address pair belong to shard 0). Applied before reassembly; skipped frames are counted as FramesOutsideShard.",
+        };
+        shard.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !TryParseShard(text, out _, out _))
+            {
+                result.AddError($"--shard '{text}': expected K/N with 0 <= K < N <= 1024, e.g. 0/4.");
+            }
+        });
         var quiet = new Option<bool>("--quiet", "-q")
         {
             Description = "No summary on standard error (errors are still reported).",
@@ -66,6 +79,7 @@ internal static class ReplayCommand
             stats,
             reassembledOnly,
             cachedOutput,
+            shard,
             events,
             comparePolicies,
             quiet,
@@ -74,6 +88,12 @@ internal static class ReplayCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             string? format = parseResult.GetValue(outputFormat);
+            int shardIndex = 0, shardCount = 1;
+            if (parseResult.GetValue(shard) is { } shardText)
+            {
+                TryParseShard(shardText, out shardIndex, out shardCount);
+            }
+
             AnomalyJsonLinesWriter? eventsWriter = parseResult.GetValue(events) is { } eventsFile
                 ? new AnomalyJsonLinesWriter(eventsFile.Name == "-" ? "-" : eventsFile.FullName)
                 : null;
@@ -87,6 +107,8 @@ internal static class ReplayCommand
                 OutputFormat = format is null ? null : format == "pcap" ? CaptureFormat.Pcap : CaptureFormat.PcapNg,
                 StatisticsPath = parseResult.GetValue(stats) is { } statsFile ? (statsFile.Name == "-" ? "-" : statsFile.FullName) : null,
                 ReassembledOnly = parseResult.GetValue(reassembledOnly),
+                ShardIndex = shardIndex,
+                ShardCount = shardCount,
                 DirectOutput = !parseResult.GetValue(cachedOutput),
                 Quiet = parseResult.GetValue(quiet),
                 ComparePolicies = parseResult.GetValue(comparePolicies),
@@ -97,5 +119,17 @@ internal static class ReplayCommand
             return new ReplayRunner(settings, Console.Error, Console.Out).RunAsync(cancellationToken);
         });
         return command;
+    }
+
+    private static bool TryParseShard(string text, out int index, out int count)
+    {
+        index = 0;
+        count = 1;
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0
+            && int.TryParse(text.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index)
+            && int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
+            && count is >= 1 and <= 1024
+            && index < count;
     }
 }

@@ -46,8 +46,18 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
 
     public CaptureFormat? WrittenFormat { get; private set; }
 
+    /// <summary>Frames skipped because another shard owns their address pair.</summary>
+    public long FramesOutsideShard { get; private set; }
+
     public void OnFrame(in CaptureFrame frame)
     {
+        // Before anything else, so that every stage (comparison engines included) sees only this shard's frames.
+        if (_settings.ShardCount > 1 && ReassemblyEngine.AddressPairHash(frame.Data, frame.LinkType) % (uint)_settings.ShardCount != (uint)_settings.ShardIndex)
+        {
+            FramesOutsideShard++;
+            return;
+        }
+
         _comparison?.OnFrame(in frame);
         if (_pipeline is not null)
         {

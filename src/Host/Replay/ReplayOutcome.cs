@@ -13,4 +13,7 @@ internal sealed class ReplayOutcome
     public long DatagramsWritten { get; set; }
 
     public long PassedThroughWritten { get; set; }
+
+    /// <summary>Frames left to the other instances by <c>--shard</c>.</summary>
+    public long FramesOutsideShard { get; set; }
 }

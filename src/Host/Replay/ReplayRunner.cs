@@ -125,6 +125,7 @@ internal sealed class ReplayRunner
             outcome.FramesWritten = handler.FramesWritten;
             outcome.DatagramsWritten = handler.DatagramsWritten;
             outcome.PassedThroughWritten = handler.PassedThroughWritten;
+            outcome.FramesOutsideShard = handler.FramesOutsideShard;
             ReassemblyStatistics statistics = engine.GetStatistics();
             if (_settings.StatisticsPath is not null && !TryWriteStatistics(statistics, outcome))
             {

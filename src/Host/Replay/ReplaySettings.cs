@@ -18,6 +18,12 @@ internal sealed class ReplaySettings
 
     public bool ReassembledOnly { get; init; }
 
+    /// <summary>With <c>--shard K/N</c>: this instance keeps the frames whose address-pair hash is K modulo N.</summary>
+    public int ShardIndex { get; init; }
+
+    /// <summary>1 without <c>--shard</c>.</summary>
+    public int ShardCount { get; init; } = 1;
+
     /// <summary>Write the output with direct I/O where possible (<see cref="CaptureWriterOptions.DirectIo"/>).</summary>
     public bool DirectOutput { get; init; } = true;
 

@@ -24,6 +24,7 @@ internal static class StatisticsJson
         json.WriteNumber("FramesWritten", outcome.FramesWritten);
         json.WriteNumber("DatagramsWritten", outcome.DatagramsWritten);
         json.WriteNumber("PassedThroughWritten", outcome.PassedThroughWritten);
+        json.WriteNumber("FramesOutsideShard", outcome.FramesOutsideShard);
         json.WriteEndObject();
         json.WriteStartObject("namespaces");
         foreach (NamespaceStatistics ns in statistics.Namespaces)
