@@ -10,7 +10,7 @@ namespace Reassembly;
 /// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/>;
 /// <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any thread, once.
 /// </remarks>
-public sealed class ReassembledDatagram : IDisposable
+public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackNode<ReassembledDatagram>
 {
     private readonly Action<ReassembledDatagram> _recycle;
     private byte[]? _buffer;
@@ -24,7 +24,7 @@ public sealed class ReassembledDatagram : IDisposable
     }
 
     /// <summary>The worker's return stack link (see <see cref="ReassemblyWorker"/>); null while handed out.</summary>
-    internal ReassembledDatagram? NextReturned { get; set; }
+    ReassembledDatagram? Concurrency.IReturnStackNode<ReassembledDatagram>.NextReturned { get; set; }
 
     /// <summary>The buffer of a disposed datagram, until its worker takes it back.</summary>
     internal byte[]? ReturnedBuffer { get; set; }

@@ -21,10 +21,8 @@ namespace Reassembly;
 /// <para>Threading: each worker is driven by one thread at a time. Several workers of one engine run at once, each
 /// on the frames whose <see cref="ClassifiedFrame.SteeringHash"/> maps to it, in input order. Datagrams a worker hands
 /// out may be disposed on any thread: <see cref="ReassembledDatagram.Dispose"/> pushes the datagram (with its buffer)
-/// onto <see cref="_returned"/>, a lock-free stack that other threads only push to (one compare-and-swap) and the
-/// worker only empties whole (one exchange), so there is no ABA problem and the worker's pools need no lock. The CAS
-/// in <see cref="ReturnDatagram"/> publishes the datagram's fields; it pairs with the exchange in
-/// <see cref="TakeBackReturned"/>.</para>
+/// onto <see cref="_returned"/>, a <see cref="ReturnStack{T}"/> that the worker empties on its own thread, so the
+/// worker's pools need no lock.</para>
 /// <para>Determinism: a worker expires a queue only when the clock it is given passes the queue's deadline, and that
 /// clock is the largest timestamp in the input up to the frame being processed, so what is reassembled never depends
 /// on how the threads were scheduled.</para>
@@ -33,7 +31,7 @@ public sealed partial class ReassemblyWorker
 {
     private readonly NamespaceTable _namespaces;
     private readonly Action<ReassembledDatagram> _recycleDatagram;
-    private ReassembledDatagram? _returned;
+    private ReturnStack<ReassembledDatagram> _returned;
     private ReassembledDatagram[] _spareDatagrams = new ReassembledDatagram[8];
     private int _spareDatagramCount;
     private ReassemblyNamespace? _lastNamespace;
@@ -111,11 +109,7 @@ public sealed partial class ReassemblyWorker
         if (clockNanoseconds > _clock)
         {
             _clock = clockNanoseconds;
-            if (IsAnyDeadlineDue(clockNanoseconds))
-            {
-                ExpireBoth(clockNanoseconds);
-            }
-
+            ExpireBoth(clockNanoseconds);
             if (clockNanoseconds - _lastPeerCollect >= PeerCollectIntervalNanoseconds && _ipv4Peers is not null)
             {
                 CollectPeers(clockNanoseconds);
@@ -140,12 +134,12 @@ public sealed partial class ReassemblyWorker
         }
 
         // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
+        // Each namespace has a name object of its own, so a new name is a new namespace, whose policy comes with it.
         if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
         {
             _namespaceName = directory.NamespaceName;
+            _namespacePolicy = directory.NamespacePolicy;
         }
-
-        _namespacePolicy = directory.NamespacePolicy;
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;
         switch (classified.Kind)
@@ -202,13 +196,17 @@ public sealed partial class ReassemblyWorker
     }
 
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExpireBoth(long nowNanoseconds)
     {
-        if (!IsAnyDeadlineDue(nowNanoseconds))
+        if (IsAnyDeadlineDue(nowNanoseconds))
         {
-            return;
+            ExpireDue(nowNanoseconds);
         }
+    }
 
+    private void ExpireDue(long nowNanoseconds)
+    {
         _expiring = true;
         try
         {
@@ -430,33 +428,17 @@ public sealed partial class ReassemblyWorker
     }
 
     // Runs on whichever thread disposes the datagram (a writer, in a parallel replay).
-    private void ReturnDatagram(ReassembledDatagram datagram)
-    {
-        ReassembledDatagram? head = Volatile.Read(ref _returned);
-        while (true)
-        {
-            datagram.NextReturned = head;
-
-            // Full fence: publishes NextReturned and ReturnedBuffer before the datagram is reachable (pairs with the
-            // Interlocked.Exchange in TakeBackReturned).
-            ReassembledDatagram? seen = Interlocked.CompareExchange(ref _returned, datagram, head);
-            if (seen == head)
-            {
-                return;
-            }
-
-            head = seen;
-        }
-    }
+    private void ReturnDatagram(ReassembledDatagram datagram) => _returned.Push(datagram);
 
     /// <summary>On the worker's thread: takes every datagram disposed since the last call back into the pools.</summary>
     private void TakeBackReturned()
     {
-        ReassembledDatagram? datagram = Interlocked.Exchange(ref _returned, null);
+        ReassembledDatagram? datagram = _returned.TakeAll();
         while (datagram is not null)
         {
-            ReassembledDatagram? next = datagram.NextReturned;
-            datagram.NextReturned = null;
+            IReturnStackNode<ReassembledDatagram> node = datagram;
+            ReassembledDatagram? next = node.NextReturned;
+            node.NextReturned = null;
             if (datagram.ReturnedBuffer is { } buffer)
             {
                 datagram.ReturnedBuffer = null;

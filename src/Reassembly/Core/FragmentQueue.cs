@@ -26,7 +26,7 @@ namespace Reassembly.Core;
 /// workers' lock-free lookups may walk through a removed queue until the grace period ends. The expiry links below
 /// belong to the owning worker's <see cref="ExpiryList"/>.</para>
 /// </remarks>
-internal sealed class FragmentQueue : RhashEntry<FragmentKey>
+internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
 {
     /// <summary>
     /// Payload capacity given to a queue whose total length is not yet known: covers the common datagrams
@@ -45,7 +45,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>
     // Worker-owned links: expiry order (oldest to newest), and the pool's return stack once retired.
     public FragmentQueue? Older;
     public FragmentQueue? Newer;
-    public FragmentQueue? NextReturned;
+    public FragmentQueue? NextReturned { get; set; }
     public long DeadlineNanoseconds;
 
     /// <summary>The worker's clock when the queue last received a fragment (its peer's "last used" on release).</summary>

@@ -92,13 +92,12 @@ internal sealed class FragmentQueueDirectory
 
         FragmentQueue created = _queues.Rent();
         created.Initialize(key, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
-        FragmentQueue winner = _table.InsertIfAbsent(created);
-        if (winner != created)
+        if (_table.InsertIfAbsent(created) != created)
         {
-            // Insert-if-absent checks under the bucket lock, so it also catches a queue of ours that the lock-free
-            // lookup walked past while another worker's insert moved buckets: use it. Another worker's is misuse.
+            // A queue of ours is in the table for the whole lookup, and the table finds such entries: the one there is
+            // another worker's.
             _queues.ReturnUnpublished(created);
-            return winner.Directory == this ? winner : throw new InvalidOperationException(SteeringViolation);
+            throw new InvalidOperationException(SteeringViolation);
         }
 
         _expiry.Append(created);

@@ -11,16 +11,15 @@ namespace Reassembly.Core;
 /// A removed queue may still be walked through by another worker's lock-free lookup in the shared table, so it is
 /// retired to the engine's <see cref="EpochDomain"/> (<see cref="Retire"/>) and comes back through
 /// <see cref="IEpochReclaimer.Reclaim"/> only after a grace period. Reclaim runs on whichever thread polled the domain,
-/// so it pushes the queue onto <see cref="_reclaimed"/>, a stack that other threads only push to (CAS) and the owner
-/// only empties whole (exchange): no ABA, no lock. The CAS publishes the queue's links; it pairs with the exchange in
-/// <see cref="TakeBackReclaimed"/>.
+/// so it pushes the queue onto <see cref="_reclaimed"/>, a <see cref="ReturnStack{T}"/> that the owner empties in
+/// <see cref="TakeBackReclaimed"/>: no lock.
 /// </remarks>
 internal sealed class FragmentQueuePool : IEpochReclaimer
 {
     private readonly EpochDomain _epochs;
     private FragmentQueue[] _spare = new FragmentQueue[64];
     private int _count;
-    private FragmentQueue? _reclaimed;
+    private ReturnStack<FragmentQueue> _reclaimed;
     private int _rentsSinceForcedReclaim = ForcedReclaimInterval;
 
     /// <summary>The fewest rents between two forced reclaims (each costs a process-wide barrier).</summary>
@@ -85,27 +84,12 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
         _epochs.Retire(queue, this);
     }
 
-    void IEpochReclaimer.Reclaim(object item)
-    {
-        var queue = (FragmentQueue)item;
-        FragmentQueue? head = Volatile.Read(ref _reclaimed);
-        while (true)
-        {
-            queue.NextReturned = head;
-            FragmentQueue? seen = Interlocked.CompareExchange(ref _reclaimed, queue, head);
-            if (seen == head)
-            {
-                return;
-            }
-
-            head = seen;
-        }
-    }
+    void IEpochReclaimer.Reclaim(object item) => _reclaimed.Push((FragmentQueue)item);
 
     /// <summary>On the owner's thread (or with no worker running): moves every reclaimed queue to the spares.</summary>
     public void TakeBackReclaimed()
     {
-        FragmentQueue? queue = Interlocked.Exchange(ref _reclaimed, null);
+        FragmentQueue? queue = _reclaimed.TakeAll();
         while (queue is not null)
         {
             FragmentQueue? next = queue.NextReturned;

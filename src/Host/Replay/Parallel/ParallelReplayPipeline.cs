@@ -102,8 +102,9 @@ internal sealed class ParallelReplayPipeline : IDisposable
         }
 
         int index = segment.Add(in frame, _clock);
-        ClassifiedFrame classified = _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId, _framesRead++);
-        segment.Classified[index] = classified;
+        // Classified straight into the segment's slot: the struct is about 100 bytes.
+        ref ClassifiedFrame classified = ref segment.Classified[index];
+        _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId, _framesRead++, out classified);
         segment.Assign(index, (int)(classified.SteeringHash % (uint)_workerCount));
     }
 
