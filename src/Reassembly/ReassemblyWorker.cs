@@ -39,6 +39,7 @@ public sealed partial class ReassemblyWorker
     private long _frames;
     private long _frameIndex;
     private readonly PeerTable? _ipv4Peers;
+    private readonly PeerCache? _ipv4PeerCache;
     private readonly int _maxDistance;
     private long _lastPeerCollect;
     private string _namespaceName = string.Empty;
@@ -50,6 +51,7 @@ public sealed partial class ReassemblyWorker
     {
         Queues = new FragmentQueuePool(epochs, alone: options.Workers == 1);
         _ipv4Peers = ipv4Peers;
+        _ipv4PeerCache = ipv4Peers is null ? null : new PeerCache(ipv4Peers);
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _policies = policies;
         _maxFragments = options.MaxFragmentsPerDatagram;
@@ -259,6 +261,7 @@ public sealed partial class ReassemblyWorker
             queue6.Directory!.Remove(queue6);
         }
 
+        _ipv4PeerCache?.Clear(_clock);
         _clock = long.MinValue;
         _frames = 0;
         _notIp = 0;
@@ -386,7 +389,7 @@ public sealed partial class ReassemblyWorker
     /// </summary>
     private void CheckIpIdDistance(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
     {
-        queue.Peer ??= _ipv4Peers!.GetOrCreate(PeerKey.ForIpv4(directory.NamespaceIndex, (uint)fragment.Key.Source), _clock);
+        queue.Peer ??= _ipv4PeerCache!.Acquire(PeerKey.ForIpv4(directory.NamespaceIndex, (uint)fragment.Key.Source), _clock);
         if (FragmentDistance.AdvanceAndCheck(queue.Peer, ref queue.PeerSequence, queue.FragmentCount > 0, _maxDistance))
         {
             directory.Counters.ReasmFails++;

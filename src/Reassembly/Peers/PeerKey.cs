@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Reassembly.Peers;
@@ -49,6 +50,18 @@ internal readonly struct PeerKey : IEquatable<PeerKey>, IComparable<PeerKey>
             IpFamily.Ipv6,
             BinaryPrimitives.ReadUInt64BigEndian(address16),
             BinaryPrimitives.ReadUInt64BigEndian(address16.Slice(8)));
+    }
+
+    /// <summary>A keyed 64-bit hash of the whole key (see <see cref="PeerCache"/>, which draws the secret).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Hash(ulong secret)
+    {
+        ulong h = (secret ^ _low) * 0x9E3779B185EBCA87UL;
+        h = (BitOperations.RotateLeft(h, 31) ^ _high ^ (_scope << 40)) * 0xC2B2AE3D27D4EB4FUL;
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 33;
+        return h;
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+namespace Reassembly.Peers;
+
+/// <summary>
+/// A worker's set-associative front cache over the shared <see cref="PeerTable"/>: the peers its recent queues used,
+/// each pinned by one reference of the cache's own, so that a new queue from a recent source finds its peer with a
+/// tag compare and one compare-and-swap instead of a walk down the AVL tree (some fifteen dependent cache misses for
+/// ten thousand sources) and, when the queue lets go, an LRU relink under the table's lock.
+/// </summary>
+/// <remarks>
+/// <para>Why pinning makes the lock-free read safe: a peer is collected (and later recycled as another key) only once
+/// its reference count is 0, and a cached peer's count never drops below the cache's own reference. So a cached peer
+/// keeps its key for as long as it is cached, and no epoch read scope or re-validation is needed to trust it.</para>
+/// <para>Layout: <see cref="Ways"/> entries per set, most recently filled first; each entry is a 32-bit tag (the high
+/// half of the key's hash, never 0, so 0 marks an empty way) beside the peer. The tags of a set share one 16-byte
+/// line, so a miss costs one load and a hit dereferences only the peer that matched. The hash is keyed with a random
+/// secret per cache, so a sender cannot aim sources at one set (they could only make the cache miss, and then the
+/// tree answers).</para>
+/// <para>Invariants: an entry has a peer exactly when its tag is non-zero; every cached peer carries exactly one
+/// reference of the cache's, taken when it was stored and given back when it is displaced or the cache is cleared;
+/// a peer's tag is its key's. The cache is single-owner (one worker's thread), so it needs no synchronization.</para>
+/// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker are kept from idle collection while they are
+/// cached; the table's own threshold and TTL still bound everything else. A displaced peer is released as a queue
+/// releases it, and ages out normally from then on.</para>
+/// </remarks>
+internal sealed class PeerCache
+{
+    /// <summary>Entries per set.</summary>
+    public const int Ways = 4;
+
+    /// <summary>The number of sets (a power of two).</summary>
+    public const int Sets = 4096;
+
+    /// <summary>Peers one cache holds (and pins) at most.</summary>
+    public const int Capacity = Sets * Ways;
+
+    private readonly PeerTable _table;
+    private readonly uint[] _tags = new uint[Capacity];
+    private readonly Peer?[] _peers = new Peer?[Capacity];
+    private readonly ulong _secret = NewSecret();
+
+    public PeerCache(PeerTable table)
+    {
+        _table = table;
+    }
+
+    /// <summary>
+    /// Returns the peer for <paramref name="key"/> with a reference for the caller (give it back with
+    /// <see cref="PeerTable.Release"/>), from the cache when it is there, else from the table (and then cached).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Peer Acquire(in PeerKey key, long nowNanoseconds)
+    {
+        ulong hash = key.Hash(_secret);
+        uint tag = (uint)(hash >> 32) | 1;
+        int first = (int)(hash & (Sets - 1)) * Ways;
+        uint[] tags = _tags;
+        for (int way = first; way < first + Ways; way++)
+        {
+            if (tags[way] == tag && _peers[way] is { } cached && cached.Key == key)
+            {
+                // Pinned by the cache's reference, so it cannot be Dead and the acquire cannot fail.
+                bool acquired = cached.TryAcquire();
+                Debug.Assert(acquired, "a cached peer is pinned");
+                cached.Touch(nowNanoseconds);
+                return cached;
+            }
+        }
+
+        return Fill(first, tag, in key, nowNanoseconds);
+    }
+
+    /// <summary>Gives back every pinned reference (the engine is being reset).</summary>
+    public void Clear(long nowNanoseconds)
+    {
+        for (int i = 0; i < Capacity; i++)
+        {
+            if (_peers[i] is { } peer)
+            {
+                _peers[i] = null;
+                _tags[i] = 0;
+                _table.Release(peer, nowNanoseconds);
+            }
+        }
+    }
+
+    private Peer Fill(int first, uint tag, in PeerKey key, long nowNanoseconds)
+    {
+        Peer peer = _table.GetOrCreate(in key, nowNanoseconds);
+
+        // The caller's reference keeps the peer alive, so the cache's own acquire cannot fail either.
+        bool pinned = peer.TryAcquire();
+        Debug.Assert(pinned, "a peer the caller holds is not Dead");
+
+        // The set's least recently filled way goes; the others move down one, the new peer takes the first way.
+        int last = first + Ways - 1;
+        Peer? displaced = _peers[last];
+        for (int way = last; way > first; way--)
+        {
+            _tags[way] = _tags[way - 1];
+            _peers[way] = _peers[way - 1];
+        }
+
+        _tags[first] = tag;
+        _peers[first] = peer;
+        if (displaced is not null)
+        {
+            _table.Release(displaced, nowNanoseconds);
+        }
+
+        return peer;
+    }
+
+    private static ulong NewSecret()
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        RandomNumberGenerator.Fill(bytes);
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+}

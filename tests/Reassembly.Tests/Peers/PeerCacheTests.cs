@@ -1,0 +1,94 @@
+using Reassembly.Concurrency;
+using Reassembly.Peers;
+
+namespace Reassembly.Tests.Peers;
+
+public sealed class PeerCacheTests : IDisposable
+{
+    private const long Second = 1_000_000_000;
+
+    private readonly EpochDomain _epochs = new();
+
+    public void Dispose() => _epochs.Dispose();
+
+    private PeerTable NewTable() =>
+        new(new PeerTableOptions { Threshold = 1 << 20, IdleTimeToLive = TimeSpan.Zero }, _epochs);
+
+    [Fact]
+    public void A_second_acquire_of_a_cached_source_returns_the_same_peer_with_one_more_reference()
+    {
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table);
+        PeerKey key = TestPeerKeys.Make(7);
+
+        Peer first = cache.Acquire(key, 1);
+        Peer second = cache.Acquire(key, 2);
+
+        Assert.Same(first, second);
+        Assert.Equal(key, first.Key);
+
+        // Two callers' references plus the cache's pin.
+        Assert.Equal(3, first.ReferenceCount);
+        Assert.Equal(2, first.LastUsedNanoseconds);
+        Assert.Equal(1, table.Count);
+    }
+
+    [Fact]
+    public void A_pinned_peer_survives_collection_after_every_caller_released_it_and_clear_lets_it_go()
+    {
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table);
+        Peer peer = cache.Acquire(TestPeerKeys.Make(1), 0);
+        table.Release(peer, 1);
+
+        Assert.Equal(0, table.Collect(100 * Second));
+        Assert.Equal(1, peer.ReferenceCount);
+        Assert.Same(peer, cache.Acquire(TestPeerKeys.Make(1), 2));
+        table.Release(peer, 3);
+
+        cache.Clear(4);
+
+        Assert.Equal(0, peer.ReferenceCount);
+        Assert.Equal(1, table.Collect(100 * Second));
+        Assert.Equal(0, table.Count);
+        table.AssertInvariants();
+    }
+
+    [Fact]
+    public void More_sources_than_the_cache_holds_displace_the_oldest_and_release_their_pins()
+    {
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table);
+        int sources = PeerCache.Capacity * 2;
+        var peers = new Peer[sources];
+        for (int i = 0; i < sources; i++)
+        {
+            peers[i] = cache.Acquire(TestPeerKeys.Make(i), i);
+            table.Release(peers[i], i);
+        }
+
+        // Every peer is either idle or pinned once, and no more pinned than the cache holds.
+        int pinned = 0;
+        foreach (Peer peer in peers)
+        {
+            Assert.InRange(peer.ReferenceCount, 0, 1);
+            pinned += peer.ReferenceCount;
+        }
+
+        Assert.InRange(pinned, 1, PeerCache.Capacity);
+        Assert.Equal(sources - pinned, table.Collect(long.MaxValue / 2));
+
+        // Whatever is still cached is found again; the rest are created anew, each with the right key.
+        for (int i = 0; i < sources; i++)
+        {
+            Peer again = cache.Acquire(TestPeerKeys.Make(i), sources + i);
+            Assert.Equal(TestPeerKeys.Make(i), again.Key);
+            table.Release(again, sources + i);
+        }
+
+        cache.Clear(3 * (long)sources);
+        table.Collect(long.MaxValue / 2);
+        Assert.Equal(0, table.Count);
+        table.AssertInvariants();
+    }
+}
