@@ -25,8 +25,11 @@ namespace Reassembly.Host.Replay.Parallel;
 internal sealed class ParallelReplayPipeline : IDisposable
 {
     private const int RingSize = 8;
-    private const int SegmentFrames = 4096;
-    private const int SegmentBytes = 4 * 1024 * 1024;
+    // Small segments, so that the whole ring (4 MiB) stays in the last-level cache: a worker then reads the frames the
+    // reader just copied from cache, not from DRAM. With 4 MiB segments (32 MiB in flight) the same w200k replay on
+    // two threads took about 15% more CPU time, all of it in copies.
+    private const int SegmentFrames = 512;
+    private const int SegmentBytes = 512 * 1024;
 
     private readonly ReassemblyEngine _engine;
     private readonly IReplayOutput _output;
