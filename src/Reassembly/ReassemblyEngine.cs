@@ -222,6 +222,9 @@ public sealed class ReassemblyEngine : IDisposable
         }
     }
 
+    /// <summary>The namespaces (tests look at their tables).</summary>
+    internal NamespaceTable Namespaces => _namespaces;
+
     /// <summary>Takes a snapshot of the counters: totals, and per namespace in the order they were created.</summary>
     public ReassemblyStatistics GetStatistics()
     {

@@ -41,7 +41,7 @@ public sealed partial class ReassemblyWorker
     private readonly PeerTable? _ipv4Peers;
     private readonly PeerCache? _ipv4PeerCache;
     private readonly int _maxDistance;
-    private long _lastPeerCollect;
+    private long _lastMaintenance;
     private string _namespaceName = string.Empty;
     private OverlapPolicy? _namespacePolicy;
     private long _notIp;
@@ -112,9 +112,9 @@ public sealed partial class ReassemblyWorker
         {
             _clock = clockNanoseconds;
             ExpireBoth(clockNanoseconds);
-            if (clockNanoseconds - _lastPeerCollect >= PeerCollectIntervalNanoseconds && _ipv4Peers is not null)
+            if (clockNanoseconds - _lastMaintenance >= MaintenanceIntervalNanoseconds)
             {
-                CollectPeers(clockNanoseconds);
+                Maintain(clockNanoseconds);
             }
         }
 
@@ -187,6 +187,10 @@ public sealed partial class ReassemblyWorker
         {
             _clock = clockNanoseconds;
             ExpireBoth(clockNanoseconds);
+            if (clockNanoseconds - _lastMaintenance >= MaintenanceIntervalNanoseconds)
+            {
+                Maintain(clockNanoseconds);
+            }
         }
     }
 
@@ -269,13 +273,20 @@ public sealed partial class ReassemblyWorker
         Array.Clear(_anomalyCounts);
     }
 
-    /// <summary>Idle peers go once a second of packet time (Linux's inetpeer collects as it inserts, and on a timer).</summary>
-    private const long PeerCollectIntervalNanoseconds = 1_000_000_000;
+    /// <summary>
+    /// Housekeeping runs once a second of the clock (packet time in a replay): idle peers go (Linux's inetpeer collects as
+    /// it inserts, and on a timer), and tables left mid-rehash take a background step.
+    /// </summary>
+    private const long MaintenanceIntervalNanoseconds = 1_000_000_000;
 
-    private void CollectPeers(long nowNanoseconds)
+    /// <summary>Buckets with entries each background rehash step moves, per table: a 64K-bucket table within a minute.</summary>
+    internal const int BackgroundRehashBuckets = 1024;
+
+    private void Maintain(long nowNanoseconds)
     {
-        _lastPeerCollect = nowNanoseconds;
-        _ipv4Peers!.Collect(nowNanoseconds);
+        _lastMaintenance = nowNanoseconds;
+        _ipv4Peers?.Collect(nowNanoseconds);
+        _namespaces.RehashStep(BackgroundRehashBuckets);
     }
 
     // The clock moves on with almost every frame, but a queue falls due only once per timeout: testing the two oldest

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Threading;
 using Reassembly.Concurrency;
 using Reassembly.Peers;
 
@@ -19,6 +20,10 @@ internal sealed class NamespaceTable
 {
     private readonly ConcurrentDictionary<NamespaceKey, ReassemblyNamespace> _byKey = new();
     private readonly List<ReassemblyNamespace> _inOrder = [];
+
+    // _inOrder as an array, replaced (never changed) under _createLock: what the background rehash walks without a lock
+    // and without allocating. Pairs with the Volatile.Read in RehashStep.
+    private ReassemblyNamespace[] _live = [];
     private readonly object _createLock = new();
     private readonly NamespaceSelector _selector;
     private readonly ReassemblyWorker[] _workers;
@@ -52,6 +57,7 @@ internal sealed class NamespaceTable
                 string name = key.Name(_selector);
                 found = new ReassemblyNamespace(key, name, _nextIndex++, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers);
                 _inOrder.Add(found);
+                Volatile.Write(ref _live, [.. _inOrder]);
                 _byKey[key] = found;
             }
 
@@ -72,12 +78,27 @@ internal sealed class NamespaceTable
 
             ReassemblyNamespace removed = _inOrder[position];
             _inOrder.RemoveAt(position);
+            Volatile.Write(ref _live, [.. _inOrder]);
             _byKey.TryRemove(removed.Key, out _);
             return removed;
         }
     }
 
     /// <summary>A copy of the namespaces in creation order.</summary>
+    /// <summary>
+    /// The background half of incremental rehashing (the kernel's deferred rht_deferred_worker): moves up to
+    /// <paramref name="buckets"/> buckets of every table that is resizing, so that a table whose inserts and removals
+    /// stopped mid-rehash does not leave lookups walking two tables for good. Lock-free; safe on any worker's thread
+    /// (a table already being rehashed by another thread is skipped).
+    /// </summary>
+    public void RehashStep(int buckets)
+    {
+        foreach (ReassemblyNamespace ns in Volatile.Read(ref _live))
+        {
+            ns.RehashStep(buckets);
+        }
+    }
+
     public ReassemblyNamespace[] Snapshot()
     {
         lock (_createLock)

@@ -81,6 +81,13 @@ internal sealed class ReassemblyNamespace
         return sum.ToStatistics();
     }
 
+    /// <summary>Runs a background rehash step on each of the namespace's tables (see <see cref="NamespaceTable.RehashStep"/>).</summary>
+    public void RehashStep(int buckets)
+    {
+        Ipv4Table.RehashStep(buckets);
+        Ipv6Table.RehashStep(buckets);
+    }
+
     public void ResetCounters()
     {
         for (int w = 0; w < Ipv4.Length; w++)
