@@ -26,7 +26,7 @@ namespace Reassembly.Core;
 /// workers' lock-free lookups may walk through a removed queue until the grace period ends. The expiry links below
 /// belong to the owning worker's <see cref="ExpiryList"/>.</para>
 /// </remarks>
-internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
+internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
 {
     /// <summary>
     /// Payload capacity given to a queue whose total length is not yet known: covers the common datagrams
