@@ -39,7 +39,7 @@ public enum AnomalyKind
     /// <summary>An incomplete datagram expired (its timeout, or the end of the input).</summary>
     Timeout,
 
-    /// <summary>An incomplete datagram evicted to stay within memory limits.</summary>
+    /// <summary>An incomplete datagram evicted to stay within memory limits (evict mode: oldest first, a source over its fair share first).</summary>
     Eviction,
 
     /// <summary>An incomplete datagram dropped because its source's IP-ID moved too far (Linux's <c>ipfrag_max_dist</c>).</summary>
@@ -57,4 +57,7 @@ public enum AnomalyKind
     /// takes the offset-0 fragment's, as RFC 8200 section 4.5 says.
     /// </summary>
     Ipv6HeaderMismatch,
+
+    /// <summary>A fragment that would have started a datagram while its namespace (or all) was at its memory limit, in refuse mode: dropped.</summary>
+    Refusal,
 }

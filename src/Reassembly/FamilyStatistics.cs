@@ -32,6 +32,19 @@ public sealed record FamilyStatistics
     /// <summary>Queues dropped because a fragment overlapped data they held (RFC 5722).</summary>
     public long ReasmOverlaps { get; init; }
 
+    /// <summary>Queues evicted to bring a namespace under its low threshold, or all under the global cap (also in <see cref="ReasmFails"/>).</summary>
+    public long Evicted { get; init; }
+
+    /// <summary>Fragments refused because they would have started a queue over a memory limit (refuse mode; also in <see cref="ReasmFails"/>).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>
+    /// Queues that timed out holding their first fragment, for which a host would send an ICMP Time Exceeded
+    /// (fragment reassembly time exceeded), as Linux's <c>ip_expire</c>/<c>ip6_expire_frag_queue</c> do. Not counted
+    /// for queues expired by the end of the input.
+    /// </summary>
+    public long IcmpTimeExceeded { get; init; }
+
     /// <summary>The field-by-field sum of two snapshots (totals over namespaces).</summary>
     /// <param name="other">The snapshot to add.</param>
     public FamilyStatistics Plus(FamilyStatistics other)
@@ -47,6 +60,9 @@ public sealed record FamilyStatistics
             ReasmFails = ReasmFails + other.ReasmFails,
             ReasmTimeout = ReasmTimeout + other.ReasmTimeout,
             ReasmOverlaps = ReasmOverlaps + other.ReasmOverlaps,
+            Evicted = Evicted + other.Evicted,
+            Refused = Refused + other.Refused,
+            IcmpTimeExceeded = IcmpTimeExceeded + other.IcmpTimeExceeded,
         };
     }
 }

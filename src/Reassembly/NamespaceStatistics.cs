@@ -23,4 +23,10 @@ public sealed record NamespaceStatistics
 
     /// <summary>Incomplete datagrams the namespace holds.</summary>
     public int QueuesInUse { get; init; }
+
+    /// <summary>Fragment memory (truesize bytes) the namespace's incomplete datagrams hold now.</summary>
+    public long MemoryBytes { get; init; }
+
+    /// <summary>The most fragment memory the namespace held: exact with one worker, with several the sum of the workers' own peaks (an upper bound).</summary>
+    public long PeakMemoryBytes { get; init; }
 }

@@ -1,4 +1,5 @@
 using Reassembly.Concurrency;
+using Reassembly.Memory;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
 using Reassembly.Peers;
@@ -30,6 +31,7 @@ public sealed class ReassemblyEngine : IDisposable
     private readonly NamespaceSelector _selector;
     private readonly EpochDomain _epochs = new();
     private readonly PeerTable? _ipv4Peers;
+    private readonly MemoryAccountant _memory;
     private long _clock = long.MinValue;
     private long _framesProcessed;
 
@@ -42,7 +44,8 @@ public sealed class ReassemblyEngine : IDisposable
             _ipv4Peers = new PeerTable(new PeerTableOptions { MaxDistance = options.Ipv4MaxDistance }, _epochs);
         }
 
-        _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies, _epochs, _ipv4Peers);
+        _memory = new MemoryAccountant(options.ToMemoryLimits());
+        _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies, _epochs, _ipv4Peers, _memory);
         var policies = new PolicyTable(options);
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -180,7 +183,11 @@ public sealed class ReassemblyEngine : IDisposable
         foreach (ReassemblyNamespace ns in _namespaces.Snapshot())
         {
             ns.ResetCounters();
+            ns.FoldMemory();
+            ns.ResetMemoryPeak();
         }
+
+        _memory.ResetPeak();
 
         TakeBackRetired();
         _clock = long.MinValue;
@@ -232,6 +239,8 @@ public sealed class ReassemblyEngine : IDisposable
         var perNamespace = new NamespaceStatistics[namespaces.Length];
         FamilyStatistics ipv4 = new();
         FamilyStatistics ipv6 = new();
+        long memoryInUse = 0;
+        long largestNamespacePeak = 0;
         for (int i = 0; i < namespaces.Length; i++)
         {
             ReassemblyNamespace ns = namespaces[i];
@@ -243,7 +252,11 @@ public sealed class ReassemblyEngine : IDisposable
                 Ipv4 = ns.Snapshot(IpFamily.Ipv4),
                 Ipv6 = ns.Snapshot(IpFamily.Ipv6),
                 QueuesInUse = ns.QueuesInUse,
+                MemoryBytes = ns.MemoryInUse,
+                PeakMemoryBytes = ns.PeakMemory,
             };
+            memoryInUse += ns.MemoryInUse;
+            largestNamespacePeak = Math.Max(largestNamespacePeak, ns.PeakMemory);
             ipv4 = ipv4.Plus(perNamespace[i].Ipv4);
             ipv6 = ipv6.Plus(perNamespace[i].Ipv6);
         }
@@ -272,6 +285,15 @@ public sealed class ReassemblyEngine : IDisposable
             QueuesInUse = QueuesInUse,
             Namespaces = perNamespace,
             Anomalies = new AnomalyStatistics(anomalies),
+            Memory = new MemoryStatistics
+            {
+                UsedBytes = memoryInUse,
+                PeakBytes = Math.Max(Math.Max(_memory.PeakBytes, memoryInUse), largestNamespacePeak),
+                HighThresholdBytes = _memory.Limits.HighThresholdBytes,
+                LowThresholdBytes = _memory.Limits.LowThresholdBytes,
+                GlobalLimitBytes = _memory.Limits.GlobalLimitBytes,
+                Mode = _memory.Limits.Mode,
+            },
         };
     }
 }

@@ -38,8 +38,12 @@ public sealed partial class ReassemblyOptions
     /// </summary>
     /// <remarks>
     /// Defaults to 8192: 65535 bytes in 8-byte fragments, the most a datagram without overlaps can need, so that
-    /// linux-modern behaves exactly as Linux. Under a target policy, overlapping fragments are kept, so without a
-    /// bound one datagram could hold a sender's whole flood and cost time on every insert.
+    /// linux-modern behaves exactly as Linux (which has no such cap). It need not be lower to be safe: under
+    /// linux-modern each fragment costs O(log n) whatever the order (the runs and the arrival log are
+    /// <see cref="Core.BlockedRangeList{T}"/>s), and each is charged 96 bytes of truesize, so a datagram at the cap
+    /// holds about 0.85 MiB against its namespace's memory limit. Under a target policy, overlapping fragments are
+    /// kept and a fragment walks the pieces it overlaps, so without a bound one datagram could hold a sender's whole
+    /// flood and cost time on every insert; an IDS replaying hostile traffic under a target policy may want 1024.
     /// </remarks>
     public int MaxFragmentsPerDatagram { get; init; } = 8192;
 

@@ -27,4 +27,7 @@ public sealed record ReassemblyStatistics
 
     /// <summary>Anomalies reported, per kind.</summary>
     public required AnomalyStatistics Anomalies { get; init; }
+
+    /// <summary>Fragment memory over every namespace, and the limits in force.</summary>
+    public MemoryStatistics Memory { get; init; } = new();
 }

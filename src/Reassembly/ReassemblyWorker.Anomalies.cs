@@ -168,6 +168,7 @@ public sealed partial class ReassemblyWorker
     {
         public void OnRemoving(FragmentQueue queue)
         {
+            worker.OnQueueRemoving(queue);
             if (worker._expiring)
             {
                 worker.ReportTimeout(queue);

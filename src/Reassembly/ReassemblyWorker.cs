@@ -55,6 +55,7 @@ public sealed partial class ReassemblyWorker
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _policies = policies;
         _maxFragments = options.MaxFragmentsPerDatagram;
+        _refuseAtLimit = options.MemoryMode == MemoryPressureMode.Refuse;
         _sink = options.AnomalySink;
         _queueObserver = new QueueObserver(this);
         Index = index;
@@ -198,7 +199,9 @@ public sealed partial class ReassemblyWorker
     internal void ExpireAll()
     {
         _frameIndex = -1;
+        _expiringAtEnd = true;
         ExpireBoth(long.MaxValue);
+        _expiringAtEnd = false;
     }
 
     /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
@@ -235,6 +238,7 @@ public sealed partial class ReassemblyWorker
 
         DropQueuesOf(Ipv4Expiry, ns.Ipv4[Index]);
         DropQueuesOf(Ipv6Expiry, ns.Ipv6[Index]);
+        FoldMemory(ns);
     }
 
     private static void DropQueuesOf(ExpiryList expiry, FragmentQueueDirectory directory)
@@ -337,9 +341,15 @@ public sealed partial class ReassemblyWorker
             Report(AnomalyKind.TinyFirstFragment, in fragment, timestampNanoseconds);
         }
 
+        if (RefusesNewQueue(directory, in fragment, timestampNanoseconds))
+        {
+            return FrameDisposition.Dropped;
+        }
+
         FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
         if (!queue.HasPolicy)
         {
+            TrackNewQueue(directory, queue);
             // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy.
             queue.Policy = _policies.Resolve(in fragment.Key, directory.NamespacePolicy);
             queue.HasPolicy = true;
@@ -367,13 +377,15 @@ public sealed partial class ReassemblyWorker
         {
             case QueueInsertResult.Queued:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                ChargeGrowth(directory, queue);
                 return FrameDisposition.Held;
             case QueueInsertResult.Complete:
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
                 return Complete(directory, queue, in fragment, timestampNanoseconds, out datagram);
             case QueueInsertResult.Duplicate:
-                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP).
+                // Dropped, but the queue keeps what it has (inet_frag_queue_insert's IPFRAG_DUP); a target policy may have grown it.
                 ReportPlacement(in fragment, queue.Policy, in overlap, timestampNanoseconds);
+                ChargeGrowth(directory, queue);
                 return FrameDisposition.Dropped;
             case QueueInsertResult.Overlap:
                 counters.ReasmOverlaps++;

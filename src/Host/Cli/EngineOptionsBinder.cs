@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reassembly.Host.Policies;
+using Reassembly.Memory;
 
 namespace Reassembly.Host.Cli;
 
@@ -65,8 +66,38 @@ internal sealed class EngineOptionsBinder
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<string> MemoryHigh { get; } = new("--mem-high")
+    {
+        Description = "Fragment memory (truesize bytes: buffers plus bookkeeping) a namespace may hold before it evicts or refuses, "
+            + "Linux net.ipv4.ipfrag_high_thresh; a number with an optional K, M or G suffix (powers of 1024).",
+        DefaultValueFactory = _ => "4M",
+    };
+
+    public Option<string> MemoryLow { get; } = new("--mem-low")
+    {
+        Description = "What an eviction brings a namespace back down to (Linux ipfrag_low_thresh), at most --mem-high; K, M, G accepted.",
+        DefaultValueFactory = _ => "3M",
+    };
+
+    public Option<string> MemoryGlobal { get; } = new("--mem-global")
+    {
+        Description = "Cap on the fragment memory of all namespaces together (Linux has none); K, M, G accepted.",
+        DefaultValueFactory = _ => "64M",
+    };
+
+    public Option<string> MemoryMode { get; } = new("--mem-mode")
+    {
+        Description = "At a limit: evict (default: the oldest datagrams go, those of a source over its fair share first, "
+            + "until the namespace is under --mem-low) or refuse (today's Linux: fragments that would start a datagram are dropped until expiry frees memory).",
+        DefaultValueFactory = _ => "evict",
+    };
+
     public EngineOptionsBinder()
     {
+        MemoryHigh.Validators.Add(result => RequireByteSize(result, MemoryHigh));
+        MemoryLow.Validators.Add(result => RequireByteSize(result, MemoryLow));
+        MemoryGlobal.Validators.Add(result => RequireByteSize(result, MemoryGlobal));
+        MemoryMode.AcceptOnlyFromAmong("evict", "refuse");
         NamespacePolicy.Validators.Add(result =>
         {
             foreach (string entry in result.GetValueOrDefault<string[]>() ?? [])
@@ -140,6 +171,18 @@ internal sealed class EngineOptionsBinder
         command.Options.Add(Ipv6Policy);
         command.Options.Add(PolicyMap);
         command.Options.Add(NamespacePolicy);
+        command.Options.Add(MemoryHigh);
+        command.Options.Add(MemoryLow);
+        command.Options.Add(MemoryGlobal);
+        command.Options.Add(MemoryMode);
+        command.Validators.Add(result =>
+        {
+            // Each value was checked on its own; here only how they relate.
+            if (ByteSize.TryParse(result.GetValue(MemoryHigh), out long high) && ByteSize.TryParse(result.GetValue(MemoryLow), out long low) && low > high)
+            {
+                result.AddError($"--mem-low ({low} bytes) must not exceed --mem-high ({high} bytes).");
+            }
+        });
     }
 
     /// <summary>The engine settings the command line asks for; <paramref name="anomalySink"/> receives the anomalies, if any.</summary>
@@ -161,7 +204,24 @@ internal sealed class EngineOptionsBinder
         PolicyRoutes = _routes,
         NamespacePolicies = _namespacePolicies,
         AnomalySink = anomalySink,
+        MemoryHighThresholdBytes = ParseByteSize(parseResult.GetValue(MemoryHigh)),
+        MemoryLowThresholdBytes = ParseByteSize(parseResult.GetValue(MemoryLow)),
+        MemoryGlobalLimitBytes = ParseByteSize(parseResult.GetValue(MemoryGlobal)),
+        MemoryMode = parseResult.GetValue(MemoryMode) == "refuse" ? MemoryPressureMode.Refuse : MemoryPressureMode.Evict,
     };
+
+    // Checked by the validators, so a failure here is a bug.
+    private static long ParseByteSize(string? text) =>
+        ByteSize.TryParse(text, out long bytes) ? bytes : throw new InvalidOperationException($"unchecked byte size '{text}'");
+
+    private static void RequireByteSize(System.CommandLine.Parsing.OptionResult result, Option<string> option)
+    {
+        string? text = result.GetValueOrDefault<string>();
+        if (!ByteSize.TryParse(text, out _))
+        {
+            result.AddError($"{option.Name} '{text}': expected a number of bytes, optionally with a K, M or G suffix (e.g. 4M, 512K, 1G).");
+        }
+    }
 
     // The names were checked by AcceptOnlyFromAmong, so a failure here is a bug.
     private static OverlapPolicy ParsePolicy(string? name) =>

@@ -35,6 +35,10 @@ internal sealed class PolicyComparison
                 Ipv4Timeout = options.Ipv4Timeout,
                 Ipv6Timeout = options.Ipv6Timeout,
                 MaxFragmentsPerDatagram = options.MaxFragmentsPerDatagram,
+                MemoryHighThresholdBytes = options.MemoryHighThresholdBytes,
+                MemoryLowThresholdBytes = options.MemoryLowThresholdBytes,
+                MemoryGlobalLimitBytes = options.MemoryGlobalLimitBytes,
+                MemoryMode = options.MemoryMode,
                 NamespaceBy = options.NamespaceBy,
                 OverlapPolicy = _policies[i],
             });

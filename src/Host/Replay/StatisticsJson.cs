@@ -4,7 +4,7 @@ namespace Reassembly.Host.Replay;
 
 /// <summary>
 /// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "namespaces": {...},
-/// "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families are the sums over
+/// "memory": {...}, "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families are the sums over
 /// the namespaces), anomaly counts by kind name (every kind, zeros included).
 /// </summary>
 internal static class StatisticsJson
@@ -42,10 +42,15 @@ internal static class StatisticsJson
 
             WriteFamily(json, "ipv4", ns.Ipv4);
             WriteFamily(json, "ipv6", ns.Ipv6);
+            json.WriteStartObject("memory");
+            json.WriteNumber("UsedBytes", ns.MemoryBytes);
+            json.WriteNumber("PeakBytes", ns.PeakMemoryBytes);
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
         json.WriteEndObject();
+        WriteMemory(json, statistics.Memory);
         json.WriteStartObject("anomalies");
         foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
         {
@@ -69,6 +74,21 @@ internal static class StatisticsJson
         json.WriteNumber("Frames", family.Frames);
         json.WriteNumber("NotFragmented", family.NotFragmented);
         json.WriteNumber("Malformed", family.Malformed);
+        json.WriteNumber("Evicted", family.Evicted);
+        json.WriteNumber("Refused", family.Refused);
+        json.WriteNumber("IcmpTimeExceeded", family.IcmpTimeExceeded);
+        json.WriteEndObject();
+    }
+
+    private static void WriteMemory(Utf8JsonWriter json, MemoryStatistics memory)
+    {
+        json.WriteStartObject("memory");
+        json.WriteNumber("UsedBytes", memory.UsedBytes);
+        json.WriteNumber("PeakBytes", memory.PeakBytes);
+        json.WriteNumber("HighThresholdBytes", memory.HighThresholdBytes);
+        json.WriteNumber("LowThresholdBytes", memory.LowThresholdBytes);
+        json.WriteNumber("GlobalLimitBytes", memory.GlobalLimitBytes);
+        json.WriteString("Mode", memory.Mode == Reassembly.Memory.MemoryPressureMode.Refuse ? "refuse" : "evict");
         json.WriteEndObject();
     }
 }

@@ -3,49 +3,54 @@ using System.Runtime.CompilerServices;
 namespace Reassembly.Core;
 
 /// <summary>
-/// Under <see cref="OverlapPolicy.LinuxModern"/>: the fragments a queue accepted, in arrival order, each with the
-/// frame it came in, so that an overlap report can name the frame it collides with.
+/// Which frame each accepted fragment of a linux-modern queue came from, sorted by offset, so that an overlap or a
+/// duplicate can name the frame it collides with. Linux's runs (<see cref="FragmentRunList"/>) decide everything
+/// else; this log only answers "whose bytes are these".
 /// </summary>
 /// <remarks>
-/// <para>Why not <see cref="HeldSegmentList"/>: Linux's runs refuse every overlap before a fragment is logged, so the
-/// logged ranges are disjoint by construction and nothing needs them sorted on the hot path. Appending is one store;
-/// the only reader (<see cref="FragmentQueue"/>'s overlap description, for fragments about to be refused) scans the
-/// whole log, which the per-queue fragment limit bounds.</para>
-/// <para>Invariants: entries are non-empty and pairwise disjoint; their lengths sum to the queue's received bytes.
-/// The array grows by doubling and is kept across datagrams, so the steady state allocates nothing.</para>
+/// Entries are disjoint (the runs have refused every overlap before an entry is added), so sorted by start they are
+/// sorted by end too, and the entries a fragment overlaps are found with one O(log n) search and a walk over just
+/// those (<see cref="BlockedRangeList{T}"/>). An unsorted log cost an O(n) scan per duplicate, which a sender
+/// retransmitting into a datagram of thousands of tiny fragments turned into O(n) per fragment. Appending in offset
+/// order (in-order arrival) is O(1).
 /// </remarks>
 internal struct FragmentArrivalLog
 {
-    private HeldSegment[] _entries;
-    private int _count;
+    private BlockedRangeList<HeldSegment> _entries;
 
-    public FragmentArrivalLog(int initialCapacity)
-    {
-        _entries = new HeldSegment[initialCapacity];
-        _count = 0;
-    }
+    public FragmentArrivalLog(int initialCapacity) => _entries = new BlockedRangeList<HeldSegment>(initialCapacity);
 
-    public readonly int Count => _count;
+    public readonly int Count => _entries.Count;
 
+    /// <summary>The entry at position <paramref name="index"/> in offset order: O(blocks), for checks and tests.</summary>
     public readonly HeldSegment this[int index] => _entries[index];
 
-    public void Clear() => _count = 0;
+    public void Clear() => _entries.Clear();
 
-    /// <summary>Logs a fragment that overlaps nothing logged (Linux's runs have refused every overlap).</summary>
+    /// <summary>Records [<paramref name="start"/>, <paramref name="end"/>) from frame <paramref name="frameIndex"/>; it overlaps no entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Append(int start, int end, long frameIndex)
+    public void Add(int start, int end, long frameIndex)
     {
-        HeldSegment[] entries = _entries;
-        int count = _count;
-        if ((uint)count >= (uint)entries.Length)
+        var entry = new HeldSegment { Start = start, End = end, FrameIndex = frameIndex };
+        if (_entries.Count == 0 || start >= _entries.Last.End)
         {
-            Grow();
-            entries = _entries;
+            _entries.Append(entry);
+            return;
         }
 
-        entries[count] = new HeldSegment { Start = start, End = end, FrameIndex = frameIndex };
-        _count = count + 1;
+        _entries.TryLocate(start, out int block, out int offset);
+        _entries.Insert(block, offset, entry);
     }
 
-    private void Grow() => Array.Resize(ref _entries, _entries.Length * 2);
+    /// <summary>
+    /// Finds the first entry ending after <paramref name="position"/> (where a walk over the entries a range starting
+    /// there overlaps begins); false when none does.
+    /// </summary>
+    public readonly bool TryLocate(int position, out int block, out int offset) => _entries.TryLocate(position, out block, out offset);
+
+    /// <summary>The entry at a position from <see cref="TryLocate"/> or <see cref="MoveNext"/>.</summary>
+    public readonly HeldSegment At(int block, int offset) => _entries.At(block, offset);
+
+    /// <summary>Steps to the next entry in offset order; false past the last.</summary>
+    public readonly bool MoveNext(ref int block, ref int offset) => _entries.MoveNext(ref block, ref offset);
 }

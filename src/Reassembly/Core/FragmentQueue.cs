@@ -26,7 +26,7 @@ namespace Reassembly.Core;
 /// workers' lock-free lookups may walk through a removed queue until the grace period ends. The expiry links below
 /// belong to the owning worker's <see cref="ExpiryList"/>.</para>
 /// </remarks>
-internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
+internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
 {
     /// <summary>
     /// Payload capacity given to a queue whose total length is not yet known: covers the common datagrams
@@ -186,7 +186,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<
 
             EnsureRoom(headerBytes, end, pool);
             data.CopyTo(_buffer.AsSpan(_payloadStart + start));
-            _arrivals.Append(start, end, frameIndex);
+            _arrivals.Add(start, end, frameIndex);
             _received += end - start;
             takesHeaders = start == 0;
         }
@@ -264,39 +264,37 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<
     }
 
     /// <summary>
-    /// <see cref="DescribeOverlap"/> over the unsorted arrival log, with the same answer as a walk in offset order: the
-    /// logged ranges are disjoint, so the overlap starts in the lowest-starting one the fragment touches (whose frame
-    /// it names) and ends in the highest-starting one.
+    /// <see cref="DescribeOverlap"/> over the arrival log, sorted and disjoint: the overlap starts in the first entry
+    /// ending after <paramref name="start"/> that the fragment reaches (whose frame it names) and ends in the last
+    /// entry starting before <paramref name="end"/>. O(log n) plus the entries overlapped.
     /// </summary>
     private bool DescribeOverlapWithArrivals(int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
     {
-        int lowestStart = int.MaxValue;
-        int highestStart = int.MinValue;
-        for (int index = 0; index < _arrivals.Count; index++)
+        if (!_arrivals.TryLocate(start, out int block, out int offset))
         {
-            HeldSegment held = _arrivals[index];
-            if (held.End <= start || held.Start >= end)
+            return false;
+        }
+
+        do
+        {
+            HeldSegment held = _arrivals.At(block, offset);
+            if (held.Start >= end)
             {
-                continue;
+                break;
             }
 
             int from = Math.Max(start, held.Start);
             int to = Math.Min(end, held.End);
-            if (held.Start < lowestStart)
+            if (overlap.OverlapStart < 0)
             {
-                lowestStart = held.Start;
                 overlap.OverlapStart = from;
                 overlap.OtherFrameIndex = held.FrameIndex;
             }
 
-            if (held.Start > highestStart)
-            {
-                highestStart = held.Start;
-                overlap.OverlapEnd = to;
-            }
-
+            overlap.OverlapEnd = to;
             overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
         }
+        while (_arrivals.MoveNext(ref block, ref offset));
 
         return overlap.OverlapStart >= 0;
     }
@@ -336,6 +334,7 @@ internal sealed class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<
         FragmentCount = 0;
         _runs.Clear();
         _segments.Clear();
+        _arrivals.Clear();
         _length = 0;
         _received = 0;
         _payloadStart = 0;

@@ -39,8 +39,9 @@ internal sealed class FragmentQueueDirectory
     /// <summary>The peer table, when the IP-ID distance rule is on for this family.</summary>
     public PeerTable? Peers => _peers;
 
-    public FragmentQueueDirectory(FragmentProtocol protocol, ReassemblyWorker worker, ExpiryList expiry, RhashTable<FragmentKey, FragmentQueue> table, EpochDomain epochs, PeerTable? peers, int namespaceIndex, string namespaceName, OverlapPolicy? namespacePolicy)
+    public FragmentQueueDirectory(FragmentProtocol protocol, ReassemblyWorker worker, ExpiryList expiry, RhashTable<FragmentKey, FragmentQueue> table, EpochDomain epochs, PeerTable? peers, int namespaceIndex, string namespaceName, OverlapPolicy? namespacePolicy, WorkerNamespaceMemory memory)
     {
+        Memory = memory;
         _peers = peers;
         Protocol = protocol;
         NamespaceIndex = namespaceIndex;
@@ -54,6 +55,9 @@ internal sealed class FragmentQueueDirectory
     }
 
     public FragmentProtocol Protocol { get; }
+
+    /// <summary>The worker's share of the namespace's memory account (shared with the other family's directory).</summary>
+    public WorkerNamespaceMemory Memory { get; }
 
     /// <summary>The namespace's position in its engine (the peer table keys on it).</summary>
     public int NamespaceIndex { get; }
@@ -70,19 +74,7 @@ internal sealed class FragmentQueueDirectory
     /// <exception cref="InvalidOperationException">Another worker holds the queue: frames were not steered by source.</exception>
     public FragmentQueue FindOrCreate(in FragmentKey key, long nowNanoseconds)
     {
-        FragmentQueue? found;
-        if (_queues.NeedsReadScope)
-        {
-            using (_epochs.EnterRead())
-            {
-                found = _table.Lookup(in key);
-            }
-        }
-        else
-        {
-            // The only worker: no one else removes (or recycles) a queue while this lookup walks.
-            found = _table.Lookup(in key);
-        }
+        FragmentQueue? found = Lookup(in key);
 
         // Outside the scope: a queue of ours is retired only by us, so it stays this datagram's while we use it.
         if (found is not null)
@@ -103,6 +95,23 @@ internal sealed class FragmentQueueDirectory
         _expiry.Append(created);
         Count++;
         return created;
+    }
+
+    /// <summary>True when a queue for <paramref name="key"/> exists (refuse mode asks before creating one).</summary>
+    public bool Contains(in FragmentKey key) => Lookup(in key) is not null;
+
+    private FragmentQueue? Lookup(in FragmentKey key)
+    {
+        if (_queues.NeedsReadScope)
+        {
+            using (_epochs.EnterRead())
+            {
+                return _table.Lookup(in key);
+            }
+        }
+
+        // The only worker: no one else removes (or recycles) a queue while this lookup walks.
+        return _table.Lookup(in key);
     }
 
     /// <summary>

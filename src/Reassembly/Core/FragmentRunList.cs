@@ -10,24 +10,21 @@ namespace Reassembly.Core;
 /// run ever grows. Runs are not merged when a gap closes, on purpose: whether a retransmitted fragment is a
 /// duplicate (ignored) or an overlap (datagram dropped) depends on whether it lies inside a single run, and matching
 /// the kernel bit for bit is what makes a replay behave as a Linux receiver did. The common in-order case is O(1);
-/// an out-of-order insert is a binary search plus an array shift, with the fragment count per queue bounded.
+/// an out-of-order insert is O(log n) to find its place plus a bounded move (<see cref="BlockedRangeList{T}"/>), so
+/// fragments in an adversarial order (FragmentSmack) cost O(log n) each, as the kernel's rbtree of runs.
 /// </remarks>
 internal struct FragmentRunList
 {
-    private FragmentRun[] _runs;
-    private int _count;
+    private BlockedRangeList<FragmentRun> _runs;
 
-    public FragmentRunList(int initialCapacity)
-    {
-        _runs = new FragmentRun[initialCapacity];
-        _count = 0;
-    }
+    public FragmentRunList(int initialCapacity) => _runs = new BlockedRangeList<FragmentRun>(initialCapacity);
 
-    public readonly int Count => _count;
+    public readonly int Count => _runs.Count;
 
+    /// <summary>The run at position <paramref name="index"/> in offset order: O(blocks), for checks and tests.</summary>
     public readonly FragmentRun this[int index] => _runs[index];
 
-    public void Clear() => _count = 0;
+    public void Clear() => _runs.Clear();
 
     /// <summary>Inserts [<paramref name="start"/>, <paramref name="end"/>), <paramref name="end"/> &gt; <paramref name="start"/>.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -35,10 +32,9 @@ internal struct FragmentRunList
     {
         // In-order arrival, the common case, inline: a fragment that starts where the last run ends (so reaches past
         // it, being non-empty) extends that run.
-        int count = _count;
-        if (count > 0)
+        if (_runs.Count > 0)
         {
-            ref FragmentRun last = ref _runs[count - 1];
+            ref FragmentRun last = ref _runs.Last;
             if (start == last.End)
             {
                 last.End = end;
@@ -51,17 +47,16 @@ internal struct FragmentRunList
 
     private RunInsertResult InsertElsewhere(int start, int end)
     {
-        AssertInvariants();
-        if (_count == 0)
+        if (_runs.Count == 0)
         {
-            Add(_count, start, end);
+            _runs.Append(new FragmentRun { Start = start, End = end });
             return RunInsertResult.Inserted;
         }
 
-        ref FragmentRun last = ref _runs[_count - 1];
+        ref FragmentRun last = ref _runs.Last;
         if (last.End < end)
         {
-            // The common case: the fragment reaches further than anything held.
+            // The fragment reaches further than anything held.
             if (start < last.End)
             {
                 return RunInsertResult.Overlap;
@@ -73,7 +68,7 @@ internal struct FragmentRunList
             }
             else
             {
-                Add(_count, start, end);
+                _runs.Append(new FragmentRun { Start = start, End = end });
             }
 
             return RunInsertResult.Inserted;
@@ -81,63 +76,17 @@ internal struct FragmentRunList
 
         // Runs are sorted and disjoint, so their ends increase too: the first run ending after `start` is the
         // only one the fragment can lie inside, and if the fragment ends before that run begins it touches nothing.
-        int index = FirstRunEndingAfter(start);
-        ref FragmentRun candidate = ref _runs[index];
+        // One exists: the last run ends at or after `end`, which is after `start`.
+        _runs.TryLocate(start, out int block, out int offset);
+        FragmentRun candidate = _runs.At(block, offset);
         if (end <= candidate.Start)
         {
-            Add(index, start, end);
+            _runs.Insert(block, offset, new FragmentRun { Start = start, End = end });
             return RunInsertResult.Inserted;
         }
 
         // RFC 5722 section 4 (errata 3089): an overlapping fragment discards the whole datagram, but a duplicate
         // (the same bytes again, inside data we hold) is only ignored.
         return start >= candidate.Start && end <= candidate.End ? RunInsertResult.Duplicate : RunInsertResult.Overlap;
-    }
-
-    /// <summary>The index of the first run ending after <paramref name="position"/> (the last run when none does).</summary>
-    public readonly int FirstRunEndingAfter(int position)
-    {
-        int low = 0;
-        int high = _count - 1;
-        while (low < high)
-        {
-            int middle = (low + high) >>> 1;
-            if (_runs[middle].End > position)
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle + 1;
-            }
-        }
-
-        return low;
-    }
-
-    private void Add(int index, int start, int end)
-    {
-        if (_count == _runs.Length)
-        {
-            Array.Resize(ref _runs, _runs.Length * 2);
-        }
-
-        if (index < _count)
-        {
-            Array.Copy(_runs, index, _runs, index + 1, _count - index);
-        }
-
-        _runs[index] = new FragmentRun { Start = start, End = end };
-        _count++;
-    }
-
-    [System.Diagnostics.Conditional("DEBUG")]
-    private readonly void AssertInvariants()
-    {
-        for (int i = 0; i < _count; i++)
-        {
-            System.Diagnostics.Debug.Assert(_runs[i].Start < _runs[i].End, "A run is never empty.");
-            System.Diagnostics.Debug.Assert(i == 0 || _runs[i - 1].End <= _runs[i].Start, "Runs are sorted and disjoint.");
-        }
     }
 }

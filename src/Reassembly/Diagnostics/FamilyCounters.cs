@@ -14,6 +14,9 @@ internal struct FamilyCounters
     public long ReasmFails;
     public long ReasmTimeout;
     public long ReasmOverlaps;
+    public long Evicted;
+    public long Refused;
+    public long IcmpTimeExceeded;
 
     public void Add(in FamilyCounters other)
     {
@@ -25,6 +28,9 @@ internal struct FamilyCounters
         ReasmFails += other.ReasmFails;
         ReasmTimeout += other.ReasmTimeout;
         ReasmOverlaps += other.ReasmOverlaps;
+        Evicted += other.Evicted;
+        Refused += other.Refused;
+        IcmpTimeExceeded += other.IcmpTimeExceeded;
     }
 
     public readonly FamilyStatistics ToStatistics() => new()
@@ -37,5 +43,8 @@ internal struct FamilyCounters
         ReasmFails = ReasmFails,
         ReasmTimeout = ReasmTimeout,
         ReasmOverlaps = ReasmOverlaps,
+        Evicted = Evicted,
+        Refused = Refused,
+        IcmpTimeExceeded = IcmpTimeExceeded,
     };
 }

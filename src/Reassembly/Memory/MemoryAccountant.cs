@@ -90,7 +90,29 @@ internal sealed class MemoryAccountant
         return true;
     }
 
-    /// <summary>Returns <paramref name="bytes"/> earlier charged to <paramref name="account"/> by <see cref="TryCharge"/>.</summary>
+    /// <summary>
+    /// Charges <paramref name="bytes"/> already taken (the engine folds each worker's usage in batches, see
+    /// <see cref="WorkerNamespaceMemory"/>): always succeeds, so usage may pass a limit, and the caller then evicts or
+    /// refuses to bring it back. The bounds of the type's remarks hold only for <see cref="TryCharge"/>; with this, a
+    /// limit is passed by at most what one worker folds at once.
+    /// </summary>
+    public void Charge(NamespaceAccount account, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        Debug.Assert(ReferenceEquals(account.Accountant, this), "The account belongs to another accountant.");
+
+        // Namespace first, so that the global account never holds more than the namespaces do.
+        long namespaceUsed = Interlocked.Add(ref account.Counter, bytes);
+        long globalUsed = Interlocked.Add(ref _used.Value, bytes);
+        account.NotePeak(namespaceUsed);
+        RaiseToAtLeast(ref _peak, globalUsed);
+    }
+
+    /// <summary>Forgets the high-water marks (an engine reset); the current usage becomes the peak.</summary>
+    public void ResetPeak() => Volatile.Write(ref _peak, UsedBytes);
+
+    /// <summary>Returns <paramref name="bytes"/> earlier charged to <paramref name="account"/> by <see cref="TryCharge"/> or <see cref="Charge"/>.</summary>
     public void Release(NamespaceAccount account, long bytes)
     {
         ArgumentNullException.ThrowIfNull(account);

@@ -1,7 +1,7 @@
 namespace Reassembly.Memory;
 
 /// <summary>What a namespace does when its fragment memory reaches the high threshold.</summary>
-internal enum MemoryPressureMode
+public enum MemoryPressureMode
 {
     /// <summary>
     /// Charges past the high threshold succeed, and the engine then evicts the oldest queues (those of peers over

@@ -76,6 +76,9 @@ internal sealed class NamespaceAccount
 
     internal ref long Counter => ref _used.Value;
 
+    /// <summary>Forgets the high-water mark (an engine reset); the current usage becomes the peak.</summary>
+    internal void ResetPeak() => Volatile.Write(ref _peak, UsedBytes);
+
     internal void NotePeak(long used) => MemoryAccountant.RaiseToAtLeast(ref _peak, used);
 
     internal void NoteFailure() => Interlocked.Increment(ref _failedCharges);

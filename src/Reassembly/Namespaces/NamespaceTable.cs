@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using Reassembly.Concurrency;
+using Reassembly.Memory;
 using Reassembly.Peers;
 
 namespace Reassembly.Namespaces;
@@ -26,6 +27,7 @@ internal sealed class NamespaceTable
     private ReassemblyNamespace[] _live = [];
     private readonly object _createLock = new();
     private readonly NamespaceSelector _selector;
+    private readonly MemoryAccountant _accountant;
     private readonly ReassemblyWorker[] _workers;
     private readonly IReadOnlyDictionary<string, OverlapPolicy> _policies;
     private readonly EpochDomain _epochs;
@@ -34,8 +36,9 @@ internal sealed class NamespaceTable
     // Never reused, so that a namespace created after another was removed cannot share its peers (PeerKey) with it.
     private int _nextIndex;
 
-    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies, EpochDomain epochs, PeerTable? ipv4Peers)
+    public NamespaceTable(NamespaceSelector selector, ReassemblyWorker[] workers, IReadOnlyDictionary<string, OverlapPolicy> policies, EpochDomain epochs, PeerTable? ipv4Peers, MemoryAccountant accountant)
     {
+        _accountant = accountant;
         _selector = selector;
         _workers = workers;
         _policies = policies;
@@ -55,7 +58,7 @@ internal sealed class NamespaceTable
             if (!_byKey.TryGetValue(key, out found))
             {
                 string name = key.Name(_selector);
-                found = new ReassemblyNamespace(key, name, _nextIndex++, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers);
+                found = new ReassemblyNamespace(key, name, _nextIndex++, _workers, _policies.TryGetValue(name, out OverlapPolicy policy) ? policy : null, _epochs, _ipv4Peers, _accountant);
                 _inOrder.Add(found);
                 Volatile.Write(ref _live, [.. _inOrder]);
                 _byKey[key] = found;

@@ -2,6 +2,7 @@ using Reassembly.Concurrency;
 using Reassembly.Core;
 using Reassembly.Peers;
 using Reassembly.Diagnostics;
+using Reassembly.Memory;
 using Reassembly.Protocols;
 
 namespace Reassembly.Namespaces;
@@ -17,8 +18,9 @@ namespace Reassembly.Namespaces;
 /// </remarks>
 internal sealed class ReassemblyNamespace
 {
-    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers, OverlapPolicy? policy, EpochDomain epochs, PeerTable? ipv4Peers)
+    public ReassemblyNamespace(NamespaceKey key, string name, int index, ReassemblyWorker[] workers, OverlapPolicy? policy, EpochDomain epochs, PeerTable? ipv4Peers, MemoryAccountant accountant)
     {
+        Account = accountant.CreateAccount(name);
         Ipv4Table = new RhashTable<FragmentKey, FragmentQueue>();
         Ipv6Table = new RhashTable<FragmentKey, FragmentQueue>();
         Key = key;
@@ -30,12 +32,31 @@ internal sealed class ReassemblyNamespace
         for (int w = 0; w < workers.Length; w++)
         {
             ReassemblyWorker worker = workers[w];
-            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, worker.Ipv4Expiry, Ipv4Table, epochs, ipv4Peers, index, name, policy);
-            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, worker.Ipv6Expiry, Ipv6Table, epochs, null, index, name, policy);
+            var memory = new WorkerNamespaceMemory(accountant, Account);
+            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, worker.Ipv4Expiry, Ipv4Table, epochs, ipv4Peers, index, name, policy, memory);
+            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, worker.Ipv6Expiry, Ipv6Table, epochs, null, index, name, policy, memory);
         }
     }
 
     public NamespaceKey Key { get; }
+
+    /// <summary>The namespace's fragment memory, charged by every worker (through <see cref="FragmentQueueDirectory.Memory"/>).</summary>
+    public NamespaceAccount Account { get; }
+
+    /// <summary>Memory in use now: what the workers folded into <see cref="Account"/> plus what they hold unfolded. No worker may run.</summary>
+    public long MemoryInUse
+    {
+        get
+        {
+            long used = Account.UsedBytes;
+            foreach (FragmentQueueDirectory directory in Ipv4)
+            {
+                used += directory.Memory.Pending;
+            }
+
+            return used;
+        }
+    }
 
     public string Name { get; }
 
@@ -86,6 +107,43 @@ internal sealed class ReassemblyNamespace
     {
         Ipv4Table.RehashStep(buckets);
         Ipv6Table.RehashStep(buckets);
+    }
+
+    /// <summary>Folds every worker's pending usage into <see cref="Account"/>. No worker may run.</summary>
+    public void FoldMemory()
+    {
+        foreach (FragmentQueueDirectory directory in Ipv4)
+        {
+            directory.Memory.FoldAll();
+        }
+    }
+
+    /// <summary>Forgets the namespace's memory high-water mark (an engine reset).</summary>
+    public void ResetMemoryPeak()
+    {
+        Account.ResetPeak();
+        foreach (FragmentQueueDirectory directory in Ipv4)
+        {
+            directory.Memory.ResetPeak();
+        }
+    }
+
+    /// <summary>
+    /// The most memory the namespace held: exact with one worker; with several, the sum of each worker's own peak (an
+    /// upper bound: the workers' peaks need not coincide), or the shared account's folded peak if higher. No worker may run.
+    /// </summary>
+    public long PeakMemory
+    {
+        get
+        {
+            long sum = 0;
+            foreach (FragmentQueueDirectory directory in Ipv4)
+            {
+                sum += directory.Memory.PeakHeldBytes;
+            }
+
+            return Math.Max(sum, Account.PeakBytes);
+        }
     }
 
     public void ResetCounters()

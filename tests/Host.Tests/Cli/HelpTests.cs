@@ -10,7 +10,7 @@ public sealed class HelpTests
         ProcessRunner.Result result = ProcessRunner.Reassembly("replay", "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string option in new[] { "--output", "--output-format", "--stats", "--reassembled-only", "--quiet", "--ipv4-timeout", "--ipv6-timeout", "--policy", "--ipv6-policy", "--policy-map", "--events", "--compare-policies", "Exit codes" })
+        foreach (string option in new[] { "--output", "--output-format", "--stats", "--reassembled-only", "--quiet", "--ipv4-timeout", "--ipv6-timeout", "--policy", "--ipv6-policy", "--policy-map", "--events", "--compare-policies", "--mem-high", "--mem-low", "--mem-global", "--mem-mode", "Exit codes" })
         {
             Assert.Contains(option, result.StandardOutput, StringComparison.Ordinal);
         }

@@ -20,7 +20,14 @@ public sealed class IpIdDistanceTests
     public void A_datagram_survives_only_as_many_fragments_of_its_source_in_between_as_the_limit(int maxDistance, int between, bool reassembled)
     {
         var sink = new RecordingSink();
-        var harness = new EngineHarness(new ReassemblyOptions { Ipv4MaxDistance = maxDistance, AnomalySink = sink });
+        // 500 never-completed queues hold about 4.5 MiB: room enough that the memory limit evicts nothing here.
+        var harness = new EngineHarness(new ReassemblyOptions
+        {
+            Ipv4MaxDistance = maxDistance,
+            AnomalySink = sink,
+            MemoryHighThresholdBytes = 16L << 20,
+            MemoryLowThresholdBytes = 16L << 20,
+        });
 
         harness.FeedIpv4(PacketBuilder.Ipv4(Data.AsSpan(0, 32), 0, moreFragments: true, id: 1));
         for (int i = 0; i < between; i++)
