@@ -57,4 +57,10 @@ public enum AnomalyKind
     /// takes the offset-0 fragment's, as RFC 8200 section 4.5 says.
     /// </summary>
     Ipv6HeaderMismatch,
+
+    /// <summary>
+    /// A 6LoWPAN packet in a form the engine does not decode (a dispatch, NHC or address mode it does not implement, a
+    /// context not configured): counted and passed through, never decompressed by guessing.
+    /// </summary>
+    LowpanUnsupported,
 }

@@ -32,6 +32,19 @@ public sealed record FamilyStatistics
     /// <summary>Queues dropped because a fragment overlapped data they held (RFC 5722).</summary>
     public long ReasmOverlaps { get; init; }
 
+    /// <summary>6LoWPAN only: IEEE 802.15.4 frames without IPv6 (acknowledgments, beacons, MAC commands, non-LoWPAN data), passed through.</summary>
+    public long NotIp { get; init; }
+
+    /// <summary>6LoWPAN only: IEEE 802.15.4 frames with security enabled (not decrypted), passed through.</summary>
+    public long SecurityEnabled { get; init; }
+
+    /// <summary>
+    /// 6LoWPAN only: frames in a form that is not decoded (unimplemented dispatch, NHC or address mode, a context not
+    /// configured), passed through and reported as <see cref="AnomalyKind.LowpanUnsupported"/>; a fragment so refused
+    /// also counts in <see cref="ReasmFails"/>.
+    /// </summary>
+    public long Unsupported { get; init; }
+
     /// <summary>The field-by-field sum of two snapshots (totals over namespaces).</summary>
     /// <param name="other">The snapshot to add.</param>
     public FamilyStatistics Plus(FamilyStatistics other)
@@ -47,6 +60,9 @@ public sealed record FamilyStatistics
             ReasmFails = ReasmFails + other.ReasmFails,
             ReasmTimeout = ReasmTimeout + other.ReasmTimeout,
             ReasmOverlaps = ReasmOverlaps + other.ReasmOverlaps,
+            NotIp = NotIp + other.NotIp,
+            SecurityEnabled = SecurityEnabled + other.SecurityEnabled,
+            Unsupported = Unsupported + other.Unsupported,
         };
     }
 }

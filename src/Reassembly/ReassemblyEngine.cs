@@ -229,6 +229,7 @@ public sealed class ReassemblyEngine : IDisposable
         var perNamespace = new NamespaceStatistics[namespaces.Length];
         FamilyStatistics ipv4 = new();
         FamilyStatistics ipv6 = new();
+        FamilyStatistics lowpan = new();
         for (int i = 0; i < namespaces.Length; i++)
         {
             ReassemblyNamespace ns = namespaces[i];
@@ -239,10 +240,12 @@ public sealed class ReassemblyEngine : IDisposable
                 InterfaceId = ns.Key.InterfaceId < 0 ? null : ns.Key.InterfaceId,
                 Ipv4 = ns.Snapshot(IpFamily.Ipv4),
                 Ipv6 = ns.Snapshot(IpFamily.Ipv6),
+                Lowpan = ns.Snapshot(IpFamily.Lowpan),
                 QueuesInUse = ns.QueuesInUse,
             };
             ipv4 = ipv4.Plus(perNamespace[i].Ipv4);
             ipv6 = ipv6.Plus(perNamespace[i].Ipv6);
+            lowpan = lowpan.Plus(perNamespace[i].Lowpan);
         }
 
         long frames = 0, notIp = 0, linkErrors = 0;
@@ -266,6 +269,7 @@ public sealed class ReassemblyEngine : IDisposable
             LinkErrors = linkErrors,
             Ipv4 = ipv4,
             Ipv6 = ipv6,
+            Lowpan = lowpan,
             QueuesInUse = QueuesInUse,
             Namespaces = perNamespace,
             Anomalies = new AnomalyStatistics(anomalies),

@@ -62,5 +62,6 @@ public sealed partial class ReassemblyOptions
         }
 
         ValidatePolicies();
+        ValidateLowpan();
     }
 }

@@ -59,6 +59,8 @@ public sealed partial class ReassemblyWorker
         _namespaces = namespaces;
         Ipv4Expiry = new ExpiryList(options.Ipv4Timeout.Ticks * 100);
         Ipv6Expiry = new ExpiryList(options.Ipv6Timeout.Ticks * 100);
+        LowpanExpiry = new ExpiryList(options.LowpanTimeout.Ticks * 100);
+        _lowpanContexts = new Lowpan.LowpanContextTable(options.LowpanContexts);
         _recycleDatagram = ReturnDatagram;
         Buffers.RefillRequested = TakeBackReturned;
     }
@@ -67,7 +69,7 @@ public sealed partial class ReassemblyWorker
     public int Index { get; }
 
     /// <summary>Incomplete datagrams this worker holds, over every namespace.</summary>
-    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count;
+    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count + LowpanExpiry.Count;
 
     internal DatagramBufferPool Buffers { get; } = new();
 
@@ -76,6 +78,8 @@ public sealed partial class ReassemblyWorker
     internal ExpiryList Ipv4Expiry { get; }
 
     internal ExpiryList Ipv6Expiry { get; }
+
+    internal ExpiryList LowpanExpiry { get; }
 
     internal long Frames => _frames;
 
@@ -125,6 +129,8 @@ public sealed partial class ReassemblyWorker
             case FrameClass.Ipv6:
                 directory = NamespaceFor(classified.Namespace).Ipv6[Index];
                 break;
+            case FrameClass.Lowpan:
+                return ProcessLowpan(frame, in classified, timestampNanoseconds, out datagram);
             case FrameClass.NotIp:
                 _notIp++;
                 return FrameDisposition.PassThrough;
@@ -212,6 +218,7 @@ public sealed partial class ReassemblyWorker
         {
             ExpireUntil(Ipv4Expiry, nowNanoseconds);
             ExpireUntil(Ipv6Expiry, nowNanoseconds);
+            ExpireUntil(LowpanExpiry, nowNanoseconds);
         }
         finally
         {
@@ -229,6 +236,7 @@ public sealed partial class ReassemblyWorker
 
         DropQueuesOf(Ipv4Expiry, ns.Ipv4[Index]);
         DropQueuesOf(Ipv6Expiry, ns.Ipv6[Index]);
+        DropQueuesOf(LowpanExpiry, ns.Lowpan[Index]);
     }
 
     private static void DropQueuesOf(ExpiryList expiry, FragmentQueueDirectory directory)
@@ -259,6 +267,11 @@ public sealed partial class ReassemblyWorker
             queue6.Directory!.Remove(queue6);
         }
 
+        while (LowpanExpiry.Oldest is { } queueLowpan)
+        {
+            queueLowpan.Directory!.Remove(queueLowpan);
+        }
+
         _clock = long.MinValue;
         _frames = 0;
         _notIp = 0;
@@ -279,7 +292,8 @@ public sealed partial class ReassemblyWorker
     // deadlines first spares the per-frame path the try/finally and the walk.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsAnyDeadlineDue(long nowNanoseconds) =>
-        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds;
+        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds
+        || nowNanoseconds >= LowpanExpiry.OldestDeadlineNanoseconds;
 
     private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
     {

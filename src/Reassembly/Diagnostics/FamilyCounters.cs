@@ -15,6 +15,11 @@ internal struct FamilyCounters
     public long ReasmTimeout;
     public long ReasmOverlaps;
 
+    // 6LoWPAN only: IEEE 802.15.4 frames that carry no IPv6, secured frames, and forms not decoded.
+    public long NotIp;
+    public long SecurityEnabled;
+    public long Unsupported;
+
     public void Add(in FamilyCounters other)
     {
         Frames += other.Frames;
@@ -25,6 +30,9 @@ internal struct FamilyCounters
         ReasmFails += other.ReasmFails;
         ReasmTimeout += other.ReasmTimeout;
         ReasmOverlaps += other.ReasmOverlaps;
+        NotIp += other.NotIp;
+        SecurityEnabled += other.SecurityEnabled;
+        Unsupported += other.Unsupported;
     }
 
     public readonly FamilyStatistics ToStatistics() => new()
@@ -37,5 +45,8 @@ internal struct FamilyCounters
         ReasmFails = ReasmFails,
         ReasmTimeout = ReasmTimeout,
         ReasmOverlaps = ReasmOverlaps,
+        NotIp = NotIp,
+        SecurityEnabled = SecurityEnabled,
+        Unsupported = Unsupported,
     };
 }

@@ -1,3 +1,4 @@
+using Reassembly.Lowpan;
 using Reassembly.Namespaces;
 
 namespace Reassembly.Parsing;
@@ -13,6 +14,14 @@ internal static class FrameClassifier
     public static FrameClass Classify(
         ReadOnlySpan<byte> frame, LinkType linkType, int interfaceId, NamespaceSelector selector, out PacketKind kind, out FragmentDescriptor fragment, out NamespaceKey @namespace)
     {
+        if (linkType is LinkType.Ieee802154WithFcs or LinkType.Ieee802154NoFcs or LinkType.Ieee802154Tap)
+        {
+            // Every 802.15.4 frame is counted under 6LoWPAN, down to one too short for its MAC header.
+            @namespace = selector == NamespaceSelector.None ? NamespaceKey.Default : NamespaceKey.For(selector, -1, interfaceId);
+            kind = LowpanFrameParser.Classify(frame, linkType, out fragment);
+            return FrameClass.Lowpan;
+        }
+
         if (LinkLayerDecoder.Decode(frame, linkType, out LinkLayerInfo link) != LinkDecodeStatus.Ok)
         {
             kind = PacketKind.Malformed;
