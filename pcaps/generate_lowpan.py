@@ -316,16 +316,18 @@ def main():
                        "decompressed or reassembled packet, in input order.",
         "input_format": "pcap",
         "frames": len(frames),
-        "lowpan_context": {"0": str(CONTEXT0)},
         "cases": cases,
+        "replay_arguments": ["--lowpan-context", "0=" + str(CONTEXT0)],
         "expected": {
+            "ipv4": {"reassembled": 0, "not_fragmented": 0, "malformed": 0},
+            "ipv6": {"reassembled": 0, "not_fragmented": 0, "malformed": 0},
             "lowpan": {
                 "Frames": len(frames), "NotFragmented": 6, "ReasmOKs": 4, "ReasmOverlaps": 1, "ReasmTimeout": 3,
                 "ReasmReqds": 21, "ReasmFails": 5, "NotIp": 2, "SecurityEnabled": 1, "Unsupported": 0, "Malformed": 0,
             },
         },
         "output_link_type": 229,
-        "output": [{"frame": i, "ts_ns": frames[i][0], "hex": p.hex()} for i, p in expected],
+        "output": [{"frame": i, "ts_ns": frames[i][0], "interface": 0, "hex": p.hex()} for i, p in expected],
     }
     with open(os.path.join(HERE, "lowpan.json"), "w") as f:
         json.dump(sidecar, f, indent=1)
