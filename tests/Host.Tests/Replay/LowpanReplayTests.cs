@@ -128,6 +128,57 @@ public sealed class LowpanReplayTests
         Assert.Equal(agreed, fromOutput);
     }
 
+    [Fact]
+    public void Frames_without_fcs_decompress_to_the_same_output_and_tshark_agrees_without_extra_options()
+    {
+        string tshark = ProcessRunner.Which("tshark")
+            ?? throw new InvalidOperationException("tshark is not installed: run .ci/run (it installs it) or apt-get install tshark");
+        using var temp = new TempDirectory();
+        string noFcs = temp.File("nofcs.pcap");
+        using (var writer = Capture.CaptureFileWriter.Create(noFcs, Capture.CaptureFormat.Pcap))
+        {
+            int itf = writer.AddInterface(LinkType.Ieee802154NoFcs, 262144, null, nanosecond: false);
+            foreach (CapturedFrames.Frame frame in CapturedFrames.Read(Input))
+            {
+                writer.WriteFrame(itf, frame.TimestampNanoseconds, frame.Data.AsSpan(0, frame.Data.Length - 2), frame.Data.Length - 2);
+            }
+        }
+
+        string withFcsOutput = temp.File("fcs-out.pcap");
+        string noFcsOutput = temp.File("nofcs-out.pcap");
+        Assert.Equal(0, ProcessRunner.Reassembly("replay", Input, "-o", withFcsOutput, "--lowpan-context", Context, "-q").ExitCode);
+        Assert.Equal(0, ProcessRunner.Reassembly("replay", noFcs, "-o", noFcsOutput, "--lowpan-context", Context, "-q").ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(withFcsOutput), File.ReadAllBytes(noFcsOutput));
+
+        // Link type 230 tells tshark there is no FCS (wpan_nofcs); only the context has to be given.
+        string[] fields = ["ipv6.src", "ipv6.dst", "udp.srcport", "udp.dstport", "udp.payload"];
+        List<string> withFcs = Fields(tshark, Input, fields, ["-o", "6lowpan.context0:2001:db8:1::/64", "-Y", "ipv6"]);
+        List<string> withoutFcs = Fields(tshark, noFcs, fields, ["-o", "6lowpan.context0:2001:db8:1::/64", "-Y", "ipv6"]);
+        Assert.Equal(withFcs, withoutFcs);
+    }
+
+    [Fact]
+    public void Several_threads_write_the_same_output_and_events_as_one()
+    {
+        using var temp = new TempDirectory();
+        var outputs = new List<byte[]>();
+        var events = new List<string>();
+        foreach (string threads in new[] { "1", "3" })
+        {
+            string output = temp.File($"out{threads}.pcapng");
+            string log = temp.File($"events{threads}.jsonl");
+            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Input, "-o", output, "--output-format", "pcapng", "--lowpan-context", Context, "--threads", threads, "--events", log, "-q");
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            outputs.Add(File.ReadAllBytes(output));
+            events.Add(File.ReadAllText(log));
+        }
+
+        Assert.Equal(outputs[0], outputs[1]);
+        Assert.Equal(events[0], events[1]);
+        Assert.Contains("\"family\":\"lowpan\"", events[0], StringComparison.Ordinal);
+    }
+
     private static List<string> Fields(string tshark, string path, string[] fields, string[] options)
     {
         ProcessRunner.Result read = ProcessRunner.Run(tshark, ["-r", path, .. options, "-T", "fields", .. fields.SelectMany(f => new[] { "-e", f })]);
