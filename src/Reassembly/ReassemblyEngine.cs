@@ -7,7 +7,8 @@ using Reassembly.Policies;
 namespace Reassembly;
 
 /// <summary>
-/// Reassembles IPv4 and IPv6 fragments from captured frames, by default by today's Linux rules: duplicates inside held
+/// Reassembles IPv4 and IPv6 fragments from captured frames (and RFC 4944 6LoWPAN fragments from IEEE 802.15.4 frames,
+/// decompressed into IPv6 packets), by default by today's Linux rules: duplicates inside held
 /// data are ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or
 /// 60 s (IPv6) of packet time. A target-based <see cref="OverlapPolicy"/> can be chosen instead, globally or per
 /// destination, and every anomaly is counted and reported to <see cref="ReassemblyOptions.AnomalySink"/>. Frames are

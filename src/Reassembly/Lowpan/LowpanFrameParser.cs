@@ -25,7 +25,9 @@ internal static class LowpanFrameParser
 
     public static PacketKind Classify(ReadOnlySpan<byte> frame, LinkType linkType, out FragmentDescriptor fragment)
     {
+        // A family even without addresses, so that a report of an undecodable frame still says "lowpan".
         fragment = default;
+        fragment.Key = FragmentKey.ForLowpan(default, default, 0, 0);
         Ieee802154Status status = Ieee802154FrameParser.Parse(frame, linkType, out Ieee802154Header mac);
         switch (status)
         {

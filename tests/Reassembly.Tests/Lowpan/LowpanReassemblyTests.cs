@@ -196,14 +196,16 @@ public sealed class LowpanReassemblyTests(ITestOutputHelper output)
     [Fact]
     public void Frames_without_ipv6_are_counted_and_passed_through()
     {
-        var harness = new EngineHarness();
+        var sink = new RecordingSink();
+        var harness = new EngineHarness(new ReassemblyOptions { AnomalySink = sink });
         byte[] acknowledgment = [0x02, 0x00, 0x07];
         byte[] command = Mac([0x04], Source, Destination, frameType: 3);
         byte[] secured = Mac([0x05, 1, 0, 0, 0, 0x99], Source, Destination, security: true);
         byte[] notLowpan = Mac([0x3F, 0x01], Source, Destination);
         byte[] hc1 = Mac([0x42, 0xFB], Source, Destination);
+        byte[] reservedMode = [0x01, 0x04, 0x00, 0xCD, 0xAB, 0x41];
 
-        foreach (byte[] frame in new[] { acknowledgment, command, secured, notLowpan, hc1 })
+        foreach (byte[] frame in new[] { acknowledgment, command, secured, notLowpan, hc1, reservedMode })
         {
             Assert.Equal(FrameDisposition.PassThrough, harness.Feed(frame, LinkType.Ieee802154NoFcs));
         }
@@ -211,8 +213,10 @@ public sealed class LowpanReassemblyTests(ITestOutputHelper output)
         FamilyStatistics lowpan = harness.Engine.GetStatistics().Lowpan;
         Assert.Equal(3, lowpan.NotIp);
         Assert.Equal(1, lowpan.SecurityEnabled);
-        Assert.Equal(1, lowpan.Unsupported);
-        Assert.Equal(5, lowpan.Frames);
+        Assert.Equal(2, lowpan.Unsupported);
+        Assert.Equal(6, lowpan.Frames);
+        Assert.All(sink.OfKind(AnomalyKind.LowpanUnsupported), e => Assert.Equal(IpFamily.Lowpan, e.Family));
+        Assert.Equal(2, sink.OfKind(AnomalyKind.LowpanUnsupported).Count);
     }
 
     [Fact]
