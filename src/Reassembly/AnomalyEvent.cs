@@ -75,7 +75,7 @@ public readonly struct AnomalyEvent
     /// <summary>For an overlap: whether the new fragment's bytes differ from the held ones where they overlap.</summary>
     public bool BytesDiffer { get; init; }
 
-    /// <summary>The source address.</summary>
+    /// <summary>The source address (6LoWPAN: the IPv6 link-local address of the link-layer source).</summary>
     public IPAddress GetSourceAddress() => ToAddress(_source);
 
     /// <summary>The destination address.</summary>
@@ -83,6 +83,12 @@ public readonly struct AnomalyEvent
 
     private IPAddress ToAddress(UInt128 bits)
     {
+        if (Family == IpFamily.Lowpan)
+        {
+            // A 6LoWPAN datagram is keyed on link-layer addresses; it is named by the link-local address of each.
+            bits = Lowpan.Ieee802154Address.FromKeyBits(bits).ToLinkLocal();
+        }
+
         if (Family == IpFamily.Ipv4)
         {
             Span<byte> v4 = stackalloc byte[4];

@@ -60,4 +60,10 @@ public enum AnomalyKind
 
     /// <summary>A fragment that would have started a datagram while its namespace (or all) was at its memory limit, in refuse mode: dropped.</summary>
     Refusal,
+
+    /// <summary>
+    /// A 6LoWPAN packet in a form the engine does not decode (a dispatch, NHC or address mode it does not implement, a
+    /// context not configured): counted and passed through, never decompressed by guessing.
+    /// </summary>
+    LowpanUnsupported,
 }

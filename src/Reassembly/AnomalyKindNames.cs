@@ -7,7 +7,7 @@ public static class AnomalyKindNames
     [
         "overlap", "teardrop", "oversize", "tiny-first-fragment", "too-many-fragments", "duplicate", "conflicting-end",
         "past-end", "not-multiple-of-8", "zero-length", "timeout", "eviction", "ip-id-distance-reset",
-        "ipv6-incomplete-header-chain", "ipv6-atomic-fragment", "ipv6-header-mismatch", "refusal",
+        "ipv6-incomplete-header-chain", "ipv6-atomic-fragment", "ipv6-header-mismatch", "refusal", "lowpan-unsupported",
     ];
 
     /// <summary>How many kinds there are.</summary>

@@ -49,8 +49,8 @@ public readonly struct ClassifiedFrame
             frame, linkType, interfaceId, selector, out Unsafe.AsRef(in target.Kind), out Unsafe.AsRef(in target.Fragment), out Unsafe.AsRef(in target.Namespace));
     }
 
-    /// <summary>True for an IPv4 or IPv6 fragment (a frame that goes into a reassembly queue).</summary>
-    public bool IsFragment => Kind == PacketKind.Fragment && Class is FrameClass.Ipv4 or FrameClass.Ipv6;
+    /// <summary>True for an IPv4, IPv6 or 6LoWPAN fragment (a frame that goes into a reassembly queue).</summary>
+    public bool IsFragment => Kind == PacketKind.Fragment && Class is FrameClass.Ipv4 or FrameClass.Ipv6 or FrameClass.Lowpan;
 
     /// <summary>
     /// Which worker must handle the frame: every fragment from one source address in one namespace has the same value,

@@ -44,6 +44,18 @@ public sealed record FamilyStatistics
     /// for queues expired by the end of the input.
     /// </summary>
     public long IcmpTimeExceeded { get; init; }
+    /// <summary>6LoWPAN only: IEEE 802.15.4 frames without IPv6 (acknowledgments, beacons, MAC commands, non-LoWPAN data), passed through.</summary>
+    public long NotIp { get; init; }
+
+    /// <summary>6LoWPAN only: IEEE 802.15.4 frames with security enabled (not decrypted), passed through.</summary>
+    public long SecurityEnabled { get; init; }
+
+    /// <summary>
+    /// 6LoWPAN only: frames in a form that is not decoded (unimplemented dispatch, NHC or address mode, a context not
+    /// configured), passed through and reported as <see cref="AnomalyKind.LowpanUnsupported"/>; a fragment so refused
+    /// also counts in <see cref="ReasmFails"/>.
+    /// </summary>
+    public long Unsupported { get; init; }
 
     /// <summary>The field-by-field sum of two snapshots (totals over namespaces).</summary>
     /// <param name="other">The snapshot to add.</param>
@@ -63,6 +75,9 @@ public sealed record FamilyStatistics
             Evicted = Evicted + other.Evicted,
             Refused = Refused + other.Refused,
             IcmpTimeExceeded = IcmpTimeExceeded + other.IcmpTimeExceeded,
+            NotIp = NotIp + other.NotIp,
+            SecurityEnabled = SecurityEnabled + other.SecurityEnabled,
+            Unsupported = Unsupported + other.Unsupported,
         };
     }
 }

@@ -20,4 +20,10 @@ public enum FrameDisposition
     /// inconsistent end, oversize), or one that broke a rule on its own (a non-final length not a multiple of 8).
     /// </summary>
     Dropped,
+
+    /// <summary>
+    /// The frame was a whole (unfragmented) 6LoWPAN packet: <see cref="FrameResult.Datagram"/> carries it decompressed,
+    /// as an IPv6 packet (<see cref="LinkType.Ipv6"/>).
+    /// </summary>
+    Decompressed,
 }

@@ -13,7 +13,8 @@ public readonly struct FrameResult
     public FrameDisposition Disposition { get; }
 
     /// <summary>
-    /// The reassembled datagram when <see cref="Disposition"/> is <see cref="FrameDisposition.Reassembled"/>, else
+    /// The reassembled datagram when <see cref="Disposition"/> is <see cref="FrameDisposition.Reassembled"/> (or, for a
+    /// 6LoWPAN packet, <see cref="FrameDisposition.Decompressed"/>), else
     /// null. The caller owns it and must dispose it, which returns its buffer to the engine.
     /// </summary>
     public ReassembledDatagram? Datagram { get; }

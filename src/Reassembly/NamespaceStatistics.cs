@@ -21,6 +21,9 @@ public sealed record NamespaceStatistics
     /// <summary>IPv6 counters of the namespace.</summary>
     public required FamilyStatistics Ipv6 { get; init; }
 
+    /// <summary>6LoWPAN counters of the namespace.</summary>
+    public FamilyStatistics Lowpan { get; init; } = new();
+
     /// <summary>Incomplete datagrams the namespace holds.</summary>
     public int QueuesInUse { get; init; }
 

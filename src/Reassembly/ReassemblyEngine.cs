@@ -8,7 +8,8 @@ using Reassembly.Policies;
 namespace Reassembly;
 
 /// <summary>
-/// Reassembles IPv4 and IPv6 fragments from captured frames, by default by today's Linux rules: duplicates inside held
+/// Reassembles IPv4 and IPv6 fragments from captured frames (and RFC 4944 6LoWPAN fragments from IEEE 802.15.4 frames,
+/// decompressed into IPv6 packets), by default by today's Linux rules: duplicates inside held
 /// data are ignored, any other overlap drops the datagram (RFC 5722), incomplete datagrams expire after 30 s (IPv4) or
 /// 60 s (IPv6) of packet time. A target-based <see cref="OverlapPolicy"/> can be chosen instead, globally or per
 /// destination, and every anomaly is counted and reported to <see cref="ReassemblyOptions.AnomalySink"/>. Frames are
@@ -241,6 +242,7 @@ public sealed class ReassemblyEngine : IDisposable
         FamilyStatistics ipv6 = new();
         long memoryInUse = 0;
         long largestNamespacePeak = 0;
+        FamilyStatistics lowpan = new();
         for (int i = 0; i < namespaces.Length; i++)
         {
             ReassemblyNamespace ns = namespaces[i];
@@ -251,6 +253,7 @@ public sealed class ReassemblyEngine : IDisposable
                 InterfaceId = ns.Key.InterfaceId < 0 ? null : ns.Key.InterfaceId,
                 Ipv4 = ns.Snapshot(IpFamily.Ipv4),
                 Ipv6 = ns.Snapshot(IpFamily.Ipv6),
+                Lowpan = ns.Snapshot(IpFamily.Lowpan),
                 QueuesInUse = ns.QueuesInUse,
                 MemoryBytes = ns.MemoryInUse,
                 PeakMemoryBytes = ns.PeakMemory,
@@ -259,6 +262,7 @@ public sealed class ReassemblyEngine : IDisposable
             largestNamespacePeak = Math.Max(largestNamespacePeak, ns.PeakMemory);
             ipv4 = ipv4.Plus(perNamespace[i].Ipv4);
             ipv6 = ipv6.Plus(perNamespace[i].Ipv6);
+            lowpan = lowpan.Plus(perNamespace[i].Lowpan);
         }
 
         long frames = 0, notIp = 0, linkErrors = 0;
@@ -282,6 +286,7 @@ public sealed class ReassemblyEngine : IDisposable
             LinkErrors = linkErrors,
             Ipv4 = ipv4,
             Ipv6 = ipv6,
+            Lowpan = lowpan,
             QueuesInUse = QueuesInUse,
             Namespaces = perNamespace,
             Anomalies = new AnomalyStatistics(anomalies),

@@ -63,5 +63,6 @@ public sealed partial class ReassemblyOptions
 
         ValidatePolicies();
         ValidateMemory();
+        ValidateLowpan();
     }
 }

@@ -19,6 +19,9 @@ public sealed record ReassemblyStatistics
     /// <summary>IPv6 counters.</summary>
     public required FamilyStatistics Ipv6 { get; init; }
 
+    /// <summary>6LoWPAN counters: every IEEE 802.15.4 frame, its fragments and its decompressed packets.</summary>
+    public FamilyStatistics Lowpan { get; init; } = new();
+
     /// <summary>Incomplete datagrams currently held.</summary>
     public int QueuesInUse { get; init; }
 

@@ -62,6 +62,8 @@ public sealed partial class ReassemblyWorker
         _namespaces = namespaces;
         Ipv4Expiry = new ExpiryList(options.Ipv4Timeout.Ticks * 100);
         Ipv6Expiry = new ExpiryList(options.Ipv6Timeout.Ticks * 100);
+        LowpanExpiry = new ExpiryList(options.LowpanTimeout.Ticks * 100);
+        _lowpanContexts = new Lowpan.LowpanContextTable(options.LowpanContexts);
         _recycleDatagram = ReturnDatagram;
         Buffers.RefillRequested = TakeBackReturned;
     }
@@ -70,7 +72,7 @@ public sealed partial class ReassemblyWorker
     public int Index { get; }
 
     /// <summary>Incomplete datagrams this worker holds, over every namespace.</summary>
-    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count;
+    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count + LowpanExpiry.Count;
 
     internal DatagramBufferPool Buffers { get; } = new();
 
@@ -79,6 +81,8 @@ public sealed partial class ReassemblyWorker
     internal ExpiryList Ipv4Expiry { get; }
 
     internal ExpiryList Ipv6Expiry { get; }
+
+    internal ExpiryList LowpanExpiry { get; }
 
     internal long Frames => _frames;
 
@@ -128,6 +132,8 @@ public sealed partial class ReassemblyWorker
             case FrameClass.Ipv6:
                 directory = NamespaceFor(classified.Namespace).Ipv6[Index];
                 break;
+            case FrameClass.Lowpan:
+                return ProcessLowpan(frame, in classified, timestampNanoseconds, out datagram);
             case FrameClass.NotIp:
                 _notIp++;
                 return FrameDisposition.PassThrough;
@@ -221,6 +227,7 @@ public sealed partial class ReassemblyWorker
         {
             ExpireUntil(Ipv4Expiry, nowNanoseconds);
             ExpireUntil(Ipv6Expiry, nowNanoseconds);
+            ExpireUntil(LowpanExpiry, nowNanoseconds);
         }
         finally
         {
@@ -238,6 +245,7 @@ public sealed partial class ReassemblyWorker
 
         DropQueuesOf(Ipv4Expiry, ns.Ipv4[Index]);
         DropQueuesOf(Ipv6Expiry, ns.Ipv6[Index]);
+        DropQueuesOf(LowpanExpiry, ns.Lowpan[Index]);
         FoldMemory(ns);
     }
 
@@ -269,6 +277,11 @@ public sealed partial class ReassemblyWorker
             queue6.Directory!.Remove(queue6);
         }
 
+        while (LowpanExpiry.Oldest is { } queueLowpan)
+        {
+            queueLowpan.Directory!.Remove(queueLowpan);
+        }
+
         _ipv4PeerCache?.Clear(_clock);
         _clock = long.MinValue;
         _frames = 0;
@@ -297,7 +310,8 @@ public sealed partial class ReassemblyWorker
     // deadlines first spares the per-frame path the try/finally and the walk.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsAnyDeadlineDue(long nowNanoseconds) =>
-        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds;
+        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds
+        || nowNanoseconds >= LowpanExpiry.OldestDeadlineNanoseconds;
 
     private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
     {

@@ -19,6 +19,20 @@ internal sealed class EngineOptionsBinder
         DefaultValueFactory = _ => 60,
     };
 
+    public Option<double> LowpanTimeout { get; } = new("--lowpan-timeout")
+    {
+        Description = "Seconds of packet time an incomplete 6LoWPAN datagram is kept (RFC 4944: at most 60; Linux 6lowpanfrag_time).",
+        DefaultValueFactory = _ => 60,
+    };
+
+    public Option<string[]> LowpanContext { get; } = new("--lowpan-context")
+    {
+        Description = "A 6LoWPAN header compression context (RFC 6282) as ID=PREFIX/LEN, e.g. '0=2001:db8:1::/64' (ids 0-15); repeat it for more. "
+            + "Packets that use a context not given are counted as unsupported, never decompressed with a guessed prefix.",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public Option<int> Ipv4MaxDistance { get; } = new("--ipv4-max-dist")
     {
         Description = "IPv4 IP-ID distance limit (Linux net.ipv4.ipfrag_max_dist): a datagram whose source sent this many other fragments since "
@@ -112,6 +126,20 @@ internal sealed class EngineOptionsBinder
                 _namespacePolicies[entry[..split]] = policy;
             }
         });
+        LowpanContext.Validators.Add(result =>
+        {
+            foreach (string entry in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!LowpanContextOption.TryParse(entry, out int id, out System.Net.IPNetwork prefix, out string? error))
+                {
+                    result.AddError($"--lowpan-context '{entry}': {error}");
+                    return;
+                }
+
+                _lowpanContexts[id] = prefix;
+            }
+        });
+        LowpanTimeout.Validators.Add(result => RequirePositive(result, LowpanTimeout));
         NamespaceBy.AcceptOnlyFromAmong("none", "vlan", "interface", "vlan+interface");
         Ipv4MaxDistance.Validators.Add(result =>
         {
@@ -157,6 +185,9 @@ internal sealed class EngineOptionsBinder
     // Read once, by the --policy-map validator, so that a bad map is a command-line error (exit code 1).
     private List<OverlapPolicyRoute> _routes = [];
 
+    // Filled by the --lowpan-context validator, so that a bad context is a command-line error.
+    private readonly Dictionary<int, System.Net.IPNetwork> _lowpanContexts = [];
+
     // Filled by the --namespace-policy validator, for the same reason.
     private readonly Dictionary<string, OverlapPolicy> _namespacePolicies = new(StringComparer.Ordinal);
 
@@ -171,6 +202,8 @@ internal sealed class EngineOptionsBinder
         command.Options.Add(Ipv6Policy);
         command.Options.Add(PolicyMap);
         command.Options.Add(NamespacePolicy);
+        command.Options.Add(LowpanTimeout);
+        command.Options.Add(LowpanContext);
         command.Options.Add(MemoryHigh);
         command.Options.Add(MemoryLow);
         command.Options.Add(MemoryGlobal);
@@ -190,6 +223,8 @@ internal sealed class EngineOptionsBinder
     {
         Ipv4Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv4Timeout)),
         Ipv6Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv6Timeout)),
+        LowpanTimeout = TimeSpan.FromSeconds(parseResult.GetValue(LowpanTimeout)),
+        LowpanContexts = _lowpanContexts,
         NamespaceBy = parseResult.GetValue(NamespaceBy) switch
         {
             "vlan" => NamespaceSelector.Vlan,

@@ -25,7 +25,7 @@ internal static class ReplayCommand
         outputFormat.AcceptOnlyFromAmong("pcap", "pcapng");
         var stats = new Option<FileInfo?>("--stats")
         {
-            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"capture\": {...}, \"namespaces\": {name: {\"ipv4\", \"ipv6\"}}, \"anomalies\": {kind: count}}.",
+            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"lowpan\": {...}, \"capture\": {...}, \"namespaces\": {name: {\"ipv4\", \"ipv6\", \"lowpan\"}}, \"anomalies\": {kind: count}}.",
         };
         var reassembledOnly = new Option<bool>("--reassembled-only")
         {

@@ -48,7 +48,7 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
             json.WriteNumber("ts_ns", anomaly.TimestampNanoseconds);
             json.WriteString("kind", AnomalyKindNames.ToName(anomaly.Kind));
             json.WriteString("namespace", anomaly.Namespace);
-            json.WriteString("family", anomaly.Family == IpFamily.Ipv4 ? "ipv4" : "ipv6");
+            json.WriteString("family", anomaly.Family switch { IpFamily.Ipv4 => "ipv4", IpFamily.Lowpan => "lowpan", _ => "ipv6" });
             json.WriteString("src", anomaly.GetSourceAddress().ToString());
             json.WriteString("dst", anomaly.GetDestinationAddress().ToString());
             json.WriteNumber("id", anomaly.Identification);

@@ -61,7 +61,11 @@ internal sealed class PolicyComparison
             {
                 using (datagram)
                 {
-                    Record(i, datagram);
+                    // A decompressed whole 6LoWPAN packet was never in a queue: no policy could rebuild it otherwise.
+                    if (result.Disposition == FrameDisposition.Reassembled)
+                    {
+                        Record(i, datagram);
+                    }
                 }
             }
         }

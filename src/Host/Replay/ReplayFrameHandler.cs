@@ -24,6 +24,10 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
     private CaptureFileWriter? _writer;
     private int[] _outputInterface = [];
 
+    // Per input interface: where its decompressed 6LoWPAN packets go (an IPv6 interface of their own), else the same as
+    // _outputInterface. A pcap output of an 802.15.4 input has only that one, and -1 in _outputInterface.
+    private int[] _ipv6Interface = [];
+
     private readonly PolicyComparison? _comparison;
 
     public ReplayFrameHandler(ReassemblyEngine engine, Func<CaptureFileReader> reader, ReplaySettings settings, PolicyComparison? comparison = null)
@@ -82,13 +86,16 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
         switch (result.Disposition)
         {
             case FrameDisposition.PassThrough when !_settings.ReassembledOnly:
-                Write(interfaces, interfaceId, timestampNanoseconds, frame, originalLength);
-                PassedThroughWritten++;
+                if (Write(interfaces, interfaceId, timestampNanoseconds, frame, originalLength, ipv6: false))
+                {
+                    PassedThroughWritten++;
+                }
+
                 break;
-            case FrameDisposition.Reassembled:
+            case FrameDisposition.Reassembled or FrameDisposition.Decompressed:
                 ReassembledDatagram datagram = result.Datagram!;
                 ReadOnlySpan<byte> bytes = datagram.Frame;
-                Write(interfaces, datagram.InterfaceId, datagram.TimestampNanoseconds, bytes, bytes.Length);
+                Write(interfaces, datagram.InterfaceId, datagram.TimestampNanoseconds, bytes, bytes.Length, ipv6: datagram.LinkType == LinkType.Ipv6);
                 DatagramsWritten++;
                 break;
         }
@@ -139,11 +146,12 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
         }
     }
 
-    private void Write(IReadOnlyList<CaptureInterface> interfaces, int inputInterface, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
+    /// <summary>Writes one frame; false when its interface has no place in the output (802.15.4 frames in a pcap output).</summary>
+    private bool Write(IReadOnlyList<CaptureInterface> interfaces, int inputInterface, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength, bool ipv6)
     {
         if (_settings.OutputPath is null)
         {
-            return;
+            return false;
         }
 
         try
@@ -154,8 +162,15 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
                 EnsureInterfaces(interfaces, inputInterface);
             }
 
-            _writer!.WriteFrame(_outputInterface[inputInterface], timestampNanoseconds, data, Math.Max(originalLength, data.Length));
+            int output = ipv6 ? _ipv6Interface[inputInterface] : _outputInterface[inputInterface];
+            if (output < 0)
+            {
+                return false;
+            }
+
+            _writer!.WriteFrame(output, timestampNanoseconds, data, Math.Max(originalLength, data.Length));
             FramesWritten++;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -186,11 +201,24 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
         }
 
         Array.Resize(ref _outputInterface, lastInputInterface + 1);
+        Array.Resize(ref _ipv6Interface, lastInputInterface + 1);
         for (int i = known; i <= lastInputInterface; i++)
         {
             CaptureInterface source = interfaces[i];
             bool nanosecond = source.TimestampResolution.IsPowerOfTwo || source.TimestampResolution.Exponent > 6;
+            if (source.LinkType is LinkType.Ieee802154WithFcs or LinkType.Ieee802154NoFcs or LinkType.Ieee802154Tap)
+            {
+                // 6LoWPAN comes out as raw IPv6 (229), which any IPv6 tool reads. The 802.15.4 frames that pass through
+                // (acknowledgments, MAC commands, undecodable ones) keep an interface of their own in pcapng; a pcap
+                // file holds one link type, so there they are left out (and counted under "lowpan").
+                bool pcap = _writer!.Format == CaptureFormat.Pcap;
+                _outputInterface[i] = pcap ? -1 : _writer.AddInterface(source.LinkType, OutputSnapLength, source.Name, nanosecond);
+                _ipv6Interface[i] = _writer.AddInterface(LinkType.Ipv6, OutputSnapLength, source.Name is null ? "6lowpan" : source.Name + "-6lowpan", nanosecond);
+                continue;
+            }
+
             _outputInterface[i] = _writer!.AddInterface(source.LinkType, OutputSnapLength, source.Name, nanosecond);
+            _ipv6Interface[i] = _outputInterface[i];
         }
     }
 }

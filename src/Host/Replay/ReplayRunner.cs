@@ -183,6 +183,14 @@ internal sealed class ReplayRunner
             $"reassembly: {_settings.InputPath} ({FormatName(reader.Format)}, {reader.Interfaces.Count} interface(s)): {framesRead} frames in {elapsed.TotalSeconds:F2} s"));
         WriteFamilyLine("ipv4", statistics.Ipv4);
         WriteFamilyLine("ipv6", statistics.Ipv6);
+        if (statistics.Lowpan.Frames > 0)
+        {
+            // Only for 802.15.4 input, so the summary of an Ethernet capture is as it was.
+            FamilyStatistics lowpan = statistics.Lowpan;
+            WriteFamilyLine("lowpan", lowpan);
+            _errors.WriteLine(string.Create(invariant, $"  lowpan frames: {lowpan.Frames} IEEE 802.15.4, {lowpan.NotIp} without IPv6, {lowpan.SecurityEnabled} secured, {lowpan.Unsupported} unsupported (passed through)"));
+        }
+
         WriteAnomalyLine(statistics.Anomalies);
         if (statistics.NotIp > 0 || statistics.LinkErrors > 0)
         {

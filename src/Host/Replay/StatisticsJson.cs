@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Reassembly.Host.Replay;
 
 /// <summary>
-/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "capture": {...}, "namespaces": {...},
+/// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "lowpan": {...}, "capture": {...}, "namespaces": {...},
 /// "memory": {...}, "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families are the sums over
 /// the namespaces), anomaly counts by kind name (every kind, zeros included).
 /// </summary>
@@ -15,6 +15,7 @@ internal static class StatisticsJson
         json.WriteStartObject();
         WriteFamily(json, "ipv4", statistics.Ipv4);
         WriteFamily(json, "ipv6", statistics.Ipv6);
+        WriteFamily(json, "lowpan", statistics.Lowpan, lowpan: true);
         json.WriteStartObject("capture");
         json.WriteNumber("Frames", statistics.Frames);
         json.WriteNumber("NotIp", statistics.NotIp);
@@ -42,6 +43,7 @@ internal static class StatisticsJson
 
             WriteFamily(json, "ipv4", ns.Ipv4);
             WriteFamily(json, "ipv6", ns.Ipv6);
+            WriteFamily(json, "lowpan", ns.Lowpan, lowpan: true);
             json.WriteStartObject("memory");
             json.WriteNumber("UsedBytes", ns.MemoryBytes);
             json.WriteNumber("PeakBytes", ns.PeakMemoryBytes);
@@ -63,7 +65,7 @@ internal static class StatisticsJson
         destination.Write("\n"u8);
     }
 
-    private static void WriteFamily(Utf8JsonWriter json, string name, FamilyStatistics family)
+    private static void WriteFamily(Utf8JsonWriter json, string name, FamilyStatistics family, bool lowpan = false)
     {
         json.WriteStartObject(name);
         json.WriteNumber("ReasmReqds", family.ReasmReqds);
@@ -77,6 +79,13 @@ internal static class StatisticsJson
         json.WriteNumber("Evicted", family.Evicted);
         json.WriteNumber("Refused", family.Refused);
         json.WriteNumber("IcmpTimeExceeded", family.IcmpTimeExceeded);
+        if (lowpan)
+        {
+            json.WriteNumber("NotIp", family.NotIp);
+            json.WriteNumber("SecurityEnabled", family.SecurityEnabled);
+            json.WriteNumber("Unsupported", family.Unsupported);
+        }
+
         json.WriteEndObject();
     }
 

@@ -17,6 +17,7 @@ internal readonly struct FragmentKey : IHashKey<FragmentKey>
 {
     private const ulong Ipv4Tag = 4UL << 56;
     private const ulong Ipv6Tag = 6UL << 56;
+    private const ulong LowpanTag = (ulong)IpFamily.Lowpan << 56;
 
     private readonly ulong _sourceHigh;
     private readonly ulong _sourceLow;
@@ -49,12 +50,28 @@ internal readonly struct FragmentKey : IHashKey<FragmentKey>
             vlan,
             Ipv6Tag | identification);
 
+    /// <summary>
+    /// A 6LoWPAN datagram (RFC 4944 5.3, Linux's <c>frag_lowpan_compare_key</c>): link-layer source and destination
+    /// (mode, PAN ID, address), datagram_size and datagram_tag. The tag is the identification; the size sits where
+    /// IPv4 keeps its protocol, widened to 16 bits.
+    /// </summary>
+    public static FragmentKey ForLowpan(Lowpan.Ieee802154Address source, Lowpan.Ieee802154Address destination, int datagramSize, ushort tag)
+    {
+        (ulong sourceHigh, ulong sourceLow) = source.ToKeyWords();
+        (ulong destinationHigh, ulong destinationLow) = destination.ToKeyWords();
+        return new(sourceHigh, sourceLow, destinationHigh, destinationLow, 0, LowpanTag | ((ulong)(ushort)datagramSize << 32) | tag);
+    }
+
     public uint Identification => (uint)_identity;
+
+    /// <summary>6LoWPAN: the datagram_size of the key (the whole uncompressed IPv6 packet), 0 for an unfragmented packet.</summary>
+    public int LowpanDatagramSize => (ushort)(_identity >> 32);
 
     /// <summary>IPv4: the Protocol field (part of the key); IPv6: 0.</summary>
     public byte Protocol => (byte)(_identity >> 32);
 
-    public IpFamily Family => (_identity >> 56) == 6 ? IpFamily.Ipv6 : IpFamily.Ipv4;
+    // The tag is the family's enum value, so the top byte is the family.
+    public IpFamily Family => (IpFamily)(byte)(_identity >> 56);
 
     /// <summary>The source address: an IPv4 address in the low 32 bits, an IPv6 address as a big-endian 128-bit number.</summary>
     public UInt128 Source => new(_sourceHigh, _sourceLow);

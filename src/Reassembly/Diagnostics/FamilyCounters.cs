@@ -18,6 +18,11 @@ internal struct FamilyCounters
     public long Refused;
     public long IcmpTimeExceeded;
 
+    // 6LoWPAN only: IEEE 802.15.4 frames that carry no IPv6, secured frames, and forms not decoded.
+    public long NotIp;
+    public long SecurityEnabled;
+    public long Unsupported;
+
     public void Add(in FamilyCounters other)
     {
         Frames += other.Frames;
@@ -31,6 +36,9 @@ internal struct FamilyCounters
         Evicted += other.Evicted;
         Refused += other.Refused;
         IcmpTimeExceeded += other.IcmpTimeExceeded;
+        NotIp += other.NotIp;
+        SecurityEnabled += other.SecurityEnabled;
+        Unsupported += other.Unsupported;
     }
 
     public readonly FamilyStatistics ToStatistics() => new()
@@ -46,5 +54,8 @@ internal struct FamilyCounters
         Evicted = Evicted,
         Refused = Refused,
         IcmpTimeExceeded = IcmpTimeExceeded,
+        NotIp = NotIp,
+        SecurityEnabled = SecurityEnabled,
+        Unsupported = Unsupported,
     };
 }

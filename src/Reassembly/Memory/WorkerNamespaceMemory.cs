@@ -213,6 +213,7 @@ internal sealed class WorkerNamespaceMemory
         Pending = 0;
     }
 
+    // 6LoWPAN datagrams are IPv6 ones: they share the IPv6 age list (evicted by age, as IPv6 is).
     private QueueAgeList AgesOf(IpFamily family) => family == IpFamily.Ipv4 ? Ipv4Ages : Ipv6Ages;
 
     private bool FoldUp()

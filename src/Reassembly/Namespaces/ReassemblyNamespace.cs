@@ -3,12 +3,13 @@ using Reassembly.Core;
 using Reassembly.Peers;
 using Reassembly.Diagnostics;
 using Reassembly.Memory;
+using Reassembly.Lowpan;
 using Reassembly.Protocols;
 
 namespace Reassembly.Namespaces;
 
 /// <summary>
-/// One reassembly namespace (the kernel's per-netns <c>fqdir</c> set): one shared table of IPv4 queues and one of IPv6
+/// One reassembly namespace (the kernel's per-netns <c>fqdir</c> set): one shared table each of IPv4, IPv6 and 6LoWPAN
 /// queues (RCU-style rhashtables, every worker looks up in them), and per worker its directory of counters and pools,
 /// so that no two threads ever write one queue or one counter line.
 /// </summary>
@@ -23,18 +24,21 @@ internal sealed class ReassemblyNamespace
         Account = accountant.CreateAccount(name);
         Ipv4Table = new RhashTable<FragmentKey, FragmentQueue>();
         Ipv6Table = new RhashTable<FragmentKey, FragmentQueue>();
+        LowpanTable = new RhashTable<FragmentKey, FragmentQueue>();
         Key = key;
         Name = name;
         Index = index;
         Policy = policy;
         Ipv4 = new FragmentQueueDirectory[workers.Length];
         Ipv6 = new FragmentQueueDirectory[workers.Length];
+        Lowpan = new FragmentQueueDirectory[workers.Length];
         for (int w = 0; w < workers.Length; w++)
         {
             ReassemblyWorker worker = workers[w];
             var memory = new WorkerNamespaceMemory(accountant, Account);
             Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, worker.Ipv4Expiry, Ipv4Table, epochs, ipv4Peers, index, name, policy, memory);
             Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, worker.Ipv6Expiry, Ipv6Table, epochs, null, index, name, policy, memory);
+            Lowpan[w] = new FragmentQueueDirectory(LowpanFragmentProtocol.Instance, worker, worker.LowpanExpiry, LowpanTable, epochs, null, index, name, policy, memory);
         }
     }
 
@@ -72,9 +76,14 @@ internal sealed class ReassemblyNamespace
     /// <summary>The namespace's IPv6 queues, shared by every worker.</summary>
     public RhashTable<FragmentKey, FragmentQueue> Ipv6Table { get; }
 
+    /// <summary>The namespace's 6LoWPAN queues, shared by every worker (the kernel's <c>netns_ieee802154_lowpan.fqdir</c>).</summary>
+    public RhashTable<FragmentKey, FragmentQueue> LowpanTable { get; }
+
     public FragmentQueueDirectory[] Ipv4 { get; }
 
     public FragmentQueueDirectory[] Ipv6 { get; }
+
+    public FragmentQueueDirectory[] Lowpan { get; }
 
     public int QueuesInUse
     {
@@ -83,7 +92,7 @@ internal sealed class ReassemblyNamespace
             int count = 0;
             for (int w = 0; w < Ipv4.Length; w++)
             {
-                count += Ipv4[w].Count + Ipv6[w].Count;
+                count += Ipv4[w].Count + Ipv6[w].Count + Lowpan[w].Count;
             }
 
             return count;
@@ -92,7 +101,7 @@ internal sealed class ReassemblyNamespace
 
     public FamilyStatistics Snapshot(IpFamily family)
     {
-        FragmentQueueDirectory[] directories = family == IpFamily.Ipv4 ? Ipv4 : Ipv6;
+        FragmentQueueDirectory[] directories = family switch { IpFamily.Ipv4 => Ipv4, IpFamily.Lowpan => Lowpan, _ => Ipv6 };
         FamilyCounters sum = default;
         foreach (FragmentQueueDirectory directory in directories)
         {
@@ -107,6 +116,7 @@ internal sealed class ReassemblyNamespace
     {
         Ipv4Table.RehashStep(buckets);
         Ipv6Table.RehashStep(buckets);
+        LowpanTable.RehashStep(buckets);
     }
 
     /// <summary>Folds every worker's pending usage into <see cref="Account"/>. No worker may run.</summary>
@@ -152,6 +162,7 @@ internal sealed class ReassemblyNamespace
         {
             Ipv4[w].Counters = default;
             Ipv6[w].Counters = default;
+            Lowpan[w].Counters = default;
         }
     }
 }

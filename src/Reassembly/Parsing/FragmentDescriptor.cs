@@ -35,5 +35,12 @@ internal struct FragmentDescriptor
     /// <summary>IPv6: the Fragment header's own Next Header, which takes its place after reassembly.</summary>
     public byte FragmentNextHeader;
 
+    /// <summary>
+    /// 6LoWPAN: the fragment header's dispatch (<see cref="Lowpan.LowpanDispatch.Frag1"/> or
+    /// <see cref="Lowpan.LowpanDispatch.FragN"/>), 0 for an unfragmented packet. The data then starts at the compressed
+    /// header (FRAG1, unfragmented) or at the datagram bytes (FRAGN).
+    /// </summary>
+    public byte LowpanDispatch;
+
     public readonly int FragmentEnd => FragmentOffset + DataLength;
 }

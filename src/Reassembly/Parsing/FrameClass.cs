@@ -12,4 +12,7 @@ internal enum FrameClass : byte
     Ipv4,
 
     Ipv6,
+
+    /// <summary>An IEEE 802.15.4 frame (link types 195, 215, 230), 6LoWPAN or not.</summary>
+    Lowpan,
 }

@@ -1,3 +1,4 @@
+using Reassembly.Lowpan;
 using Reassembly.Namespaces;
 
 namespace Reassembly.Parsing;
@@ -15,6 +16,15 @@ internal static class FrameClassifier
     {
         if (LinkLayerDecoder.Decode(frame, linkType, out LinkLayerInfo link) != LinkDecodeStatus.Ok)
         {
+            // The link decoder does not know 802.15.4, so the IP path pays nothing for it. Every 802.15.4 frame is
+            // counted under 6LoWPAN, down to one too short for its MAC header.
+            if (linkType is LinkType.Ieee802154WithFcs or LinkType.Ieee802154NoFcs or LinkType.Ieee802154Tap)
+            {
+                @namespace = selector == NamespaceSelector.None ? NamespaceKey.Default : NamespaceKey.For(selector, -1, interfaceId);
+                kind = LowpanFrameParser.Classify(frame, linkType, out fragment);
+                return FrameClass.Lowpan;
+            }
+
             kind = PacketKind.Malformed;
             fragment = default;
             @namespace = NamespaceKey.Default;

@@ -29,4 +29,19 @@ internal enum PacketKind : byte
     /// section 4.5): dropped, as Linux's <c>ipv6_frag_rcv</c> does. The descriptor is filled.
     /// </summary>
     IncompleteHeaderChain,
+
+    /// <summary>
+    /// 6LoWPAN: an IEEE 802.15.4 frame that carries no IPv6 (acknowledgment, beacon, MAC command, a data frame whose
+    /// dispatch says "not a LoWPAN frame"): counted and passed through.
+    /// </summary>
+    LowpanNotIp,
+
+    /// <summary>6LoWPAN: an IEEE 802.15.4 frame with security enabled; not decrypted, counted and passed through.</summary>
+    LowpanSecured,
+
+    /// <summary>
+    /// 6LoWPAN: a well-formed frame in a form the engine does not decode (a dispatch, an NHC or an address mode it does
+    /// not implement, a context not configured): counted, reported and passed through, never guessed.
+    /// </summary>
+    LowpanUnsupported,
 }

@@ -31,7 +31,10 @@ public sealed class SampleCaptureTests
         string output = temp.File("out" + extension);
         string stats = temp.File("stats.json");
 
-        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Path.Combine(RepositoryPaths.Pcaps, name + extension), "-o", output, "--stats", stats);
+        string[] extra = root.TryGetProperty("replay_arguments", out JsonElement arguments)
+            ? arguments.EnumerateArray().Select(a => a.GetString()!).ToArray()
+            : [];
+        ProcessRunner.Result result = ProcessRunner.Reassembly(["replay", Path.Combine(RepositoryPaths.Pcaps, name + extension), "-o", output, "--stats", stats, .. extra]);
 
         int expectedExit = root.TryGetProperty("exit_code", out JsonElement exit) ? exit.GetInt32() : 0;
         Assert.True(expectedExit == result.ExitCode, $"exit code {result.ExitCode}, expected {expectedExit}; stderr: {result.StandardError}");
@@ -45,6 +48,16 @@ public sealed class SampleCaptureTests
             Assert.Equal(expected.GetProperty("reassembled").GetInt64(), actual.GetProperty("ReasmOKs").GetInt64());
             Assert.Equal(expected.GetProperty("not_fragmented").GetInt64(), actual.GetProperty("NotFragmented").GetInt64());
             Assert.Equal(expected.GetProperty("malformed").GetInt64(), actual.GetProperty("Malformed").GetInt64());
+        }
+
+        // 6LoWPAN sidecars (generate_lowpan.py) name the lowpan counters as --stats does.
+        if (root.GetProperty("expected").TryGetProperty("lowpan", out JsonElement lowpan))
+        {
+            JsonElement actual = statistics.RootElement.GetProperty("lowpan");
+            foreach (JsonProperty counter in lowpan.EnumerateObject())
+            {
+                Assert.True(counter.Value.GetInt64() == actual.GetProperty(counter.Name).GetInt64(), $"{name}: lowpan {counter.Name} is {actual.GetProperty(counter.Name)}, expected {counter.Value}");
+            }
         }
 
         List<CapturedFrames.Frame> frames = CapturedFrames.Read(output);
