@@ -56,6 +56,14 @@ public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackN
     /// <summary>The overlap policy it was rebuilt under.</summary>
     public OverlapPolicy Policy { get; private set; }
 
+    /// <summary>
+    /// How many times this pooled instance has been disposed: a <see cref="ReassemblyResult"/> remembers the value it
+    /// was handed out with, so that a stale copy can tell that the instance has since gone back to the pool (and
+    /// perhaps out again to someone else). Written before the instance is pushed back to its worker (the push is a
+    /// full fence), read by whoever still holds a result.
+    /// </summary>
+    internal int Lease { get; private set; }
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ReassembledDatagram));
 
     /// <summary>Gives the datagram's buffer back to the worker that produced it. A second call does nothing.</summary>
@@ -68,6 +76,7 @@ public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackN
         }
 
         _buffer = null;
+        Lease++;
         ReturnedBuffer = buffer;
         _recycle(this);
     }

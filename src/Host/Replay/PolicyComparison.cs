@@ -37,6 +37,9 @@ internal sealed class PolicyComparison
                 MaxFragmentsPerDatagram = options.MaxFragmentsPerDatagram,
                 NamespaceBy = options.NamespaceBy,
                 OverlapPolicy = _policies[i],
+
+                // The replay's own engine publishes the metrics; these would count every frame again.
+                PublishMetrics = false,
             });
         }
     }
