@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Reassembly.Tests.Helpers;
 
 namespace Reassembly.Tests.Api;
@@ -25,6 +26,45 @@ public sealed class ReassemblerAllocationTests
         Assert.Equal(100, passed);
         Assert.True(events.Count > 0, "the workload repeats a fragment, so the sink hears of duplicates");
         Assert.Equal(0, sink.Dropped);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task ReassembleAsync_on_one_lane_allocates_nothing_per_frame_once_warm_while_the_input_has_frames_ready()
+    {
+        using var reassembler = Reassembler.Create();
+        Channel<InputFrame> input = Channel.CreateUnbounded<InputFrame>(new UnboundedChannelOptions { SingleReader = true });
+        List<byte[]> warm = [.. Workload(idBase: 0), .. Workload(idBase: 1000)];
+        List<byte[]> measured = Workload(idBase: 2000);
+        long time = 1_000_000;
+        foreach (byte[] frame in warm.Concat(measured))
+        {
+            input.Writer.TryWrite(new InputFrame(frame, LinkType.Ethernet, time++));
+        }
+
+        // Frames already queued: every await completes synchronously, on this thread, as under a busy capture.
+        int seen = 0, reassembled = 0, thread = Environment.CurrentManagedThreadId;
+        long before = 0;
+        bool oneThread = true;
+        await foreach (ReassemblyOutput output in reassembler.ReassembleAsync(input.Reader))
+        {
+            oneThread &= Environment.CurrentManagedThreadId == thread;
+            if (seen == warm.Count)
+            {
+                before = GC.GetAllocatedBytesForCurrentThread();
+            }
+
+            reassembled += output.Result.IsReassembled && seen >= warm.Count ? 1 : 0;
+            output.Dispose();
+            if (++seen == warm.Count + measured.Count)
+            {
+                break;
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(oneThread, "the measurement covers only this thread, so the stream must not have hopped");
+        Assert.Equal(200, reassembled);
         Assert.Equal(0, allocated);
     }
 

@@ -27,6 +27,76 @@ public sealed class ReassemblerLaneTests
     }
 
     [Fact]
+    public void Each_lane_allocates_nothing_per_frame_once_warm_on_its_own_thread()
+    {
+        using var reassembler = Reassembler.Create(new ReassemblyOptions { Workers = 2 });
+        const int Rounds = 3;
+
+        // 100 datagrams from 8 sources per round, fresh IDs each round: both lanes get some.
+        var shares = new List<(byte[] Frame, ClassifiedFrame Classified)>[Rounds, 2];
+        for (int round = 0; round < Rounds; round++)
+        {
+            shares[round, 0] = [];
+            shares[round, 1] = [];
+            for (int d = 0; d < 100; d++)
+            {
+                foreach (byte[] frame in ReassemblerTests.Ipv4Fragments(Reassembly.Tests.Helpers.PacketBuilder.Payload(3000, d), (ushort)((round * 100) + d)))
+                {
+                    frame[14 + 15] = (byte)(d % 8);
+                    frame[14 + 10] = 0;
+                    frame[14 + 11] = 0;
+                    ushort checksum = Reassembly.Protocols.InternetChecksum.Compute(frame.AsSpan(14, 20));
+                    frame[14 + 10] = (byte)(checksum >> 8);
+                    frame[14 + 11] = (byte)checksum;
+                    reassembler.Classify(frame, LinkType.Ethernet, 0, -1, out ClassifiedFrame classified);
+                    shares[round, reassembler.LaneFor(in classified)].Add((frame, classified));
+                }
+            }
+        }
+
+        // Long-lived lane threads, as in a pipeline: a thread's first use of the engine registers it once (an epoch
+        // slot), which is per thread, not per frame. Between rounds, with both lanes parked, queues go back to the pools.
+        var allocated = new long[2];
+        var reassembled = new int[2];
+        using var between = new Barrier(2, _ => reassembler.ExpireAll());
+        var threads = new Thread[2];
+        for (int l = 0; l < 2; l++)
+        {
+            int me = l;
+            threads[l] = new Thread(() =>
+            {
+                ReassemblerLane lane = reassembler.GetLane(me);
+                for (int round = 0; round < Rounds; round++)
+                {
+                    long time = (round * 1_000_000) + 1;
+                    int count = 0;
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    foreach ((byte[] frame, ClassifiedFrame classified) in shares[round, me])
+                    {
+                        using ReassemblyResult result = lane.Process(frame, in classified, time, time);
+                        count += result.IsReassembled ? 1 : 0;
+                        time++;
+                    }
+
+                    allocated[me] = GC.GetAllocatedBytesForCurrentThread() - before;
+                    reassembled[me] = count;
+                    between.SignalAndWait();
+                }
+            });
+            threads[l].Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.All(new[] { shares[Rounds - 1, 0], shares[Rounds - 1, 1] }, share => Assert.NotEmpty(share));
+        Assert.Equal(100, reassembled[0] + reassembled[1]);
+        Assert.Equal([0L, 0L], allocated);
+    }
+
+    [Fact]
     public void GetLane_refuses_an_index_out_of_range()
     {
         using var reassembler = Reassembler.Create(new ReassemblyOptions { Workers = 2 });
