@@ -7,8 +7,10 @@ namespace Reassembly;
 /// by the whole IP packet. Pooled: dispose it once done, and do not touch its spans afterwards.
 /// </summary>
 /// <remarks>
-/// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/>;
-/// <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any thread, once.
+/// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/> (or the
+/// <see cref="ReassemblyResult"/> of a <see cref="Reassembler"/>, which owns it and guards against a stale second
+/// dispose); <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any
+/// thread, once: the instance is pooled, so a call after it has been handed out again would free the new owner's buffer.
 /// </remarks>
 public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackNode<ReassembledDatagram>
 {

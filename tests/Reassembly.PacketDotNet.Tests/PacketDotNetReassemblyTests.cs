@@ -96,6 +96,36 @@ public sealed class PacketDotNetReassemblyTests
         Assert.Equal(3000, packet.Extract<UdpPacket>().PayloadData.Length);
     }
 
+    [Fact]
+    public void IPv6_fragments_parsed_by_PacketDotNet_come_back_as_one_IPv6_UDP_packet_without_a_Fragment_header()
+    {
+        byte[] payload = Payload(3000, seed: 6);
+        byte[] udp = new byte[8 + payload.Length];
+        udp[0] = 0x13;
+        udp[1] = 0x88;
+        udp[3] = 53;
+        udp[4] = (byte)(udp.Length >> 8);
+        udp[5] = (byte)udp.Length;
+        payload.CopyTo(udp, 8);
+        using var reassembler = Reassembler.Create();
+
+        PacketReassemblyResult last = default;
+        for (int offset = 0; offset < udp.Length; offset += 1232)
+        {
+            int length = Math.Min(1232, udp.Length - offset);
+            byte[] frame = Ipv6FragmentFrame(udp.AsSpan(offset, length), offset, offset + length < udp.Length, 0xCAFE);
+            last = reassembler.Process(Packet.ParsePacket(LinkLayers.Ethernet, frame), 7);
+        }
+
+        Assert.Equal(ReassemblyStatus.Reassembled, last.Status);
+        IPv6Packet ip = last.Packet!.Extract<IPv6Packet>();
+        Assert.Equal(ProtocolType.Udp, ip.NextHeader);
+        Assert.Equal(udp.Length, ip.PayloadLength);
+        UdpPacket reassembled = ip.Extract<UdpPacket>();
+        Assert.Equal(5000, reassembled.SourcePort);
+        Assert.Equal(payload, reassembled.PayloadData);
+    }
+
     [Theory]
     [InlineData(LinkLayers.Null, LinkType.Null)]
     [InlineData(LinkLayers.Ethernet, LinkType.Ethernet)]
@@ -159,6 +189,34 @@ public sealed class PacketDotNetReassemblyTests
         }
 
         return fragments;
+    }
+
+    /// <summary>Ethernet, IPv6 (2001:db8::1 → 2001:db8::2), a Fragment header and a piece of the UDP datagram, by hand.</summary>
+    private static byte[] Ipv6FragmentFrame(ReadOnlySpan<byte> piece, int offset, bool more, uint id)
+    {
+        var frame = new byte[14 + 40 + 8 + piece.Length];
+        SourceMac.GetAddressBytes().CopyTo(frame, 6);
+        DestinationMac.GetAddressBytes().CopyTo(frame, 0);
+        frame[12] = 0x86;
+        frame[13] = 0xDD;
+        Span<byte> ip = frame.AsSpan(14);
+        ip[0] = 0x60;
+        ip[4] = (byte)((8 + piece.Length) >> 8);
+        ip[5] = (byte)(8 + piece.Length);
+        ip[6] = 44;
+        ip[7] = 64;
+        IPAddress.Parse("2001:db8::1").GetAddressBytes().CopyTo(ip[8..]);
+        IPAddress.Parse("2001:db8::2").GetAddressBytes().CopyTo(ip[24..]);
+        ip[40] = 17;
+        ushort offsetField = (ushort)(offset | (more ? 1 : 0));
+        ip[42] = (byte)(offsetField >> 8);
+        ip[43] = (byte)offsetField;
+        ip[44] = (byte)(id >> 24);
+        ip[45] = (byte)(id >> 16);
+        ip[46] = (byte)(id >> 8);
+        ip[47] = (byte)id;
+        piece.CopyTo(ip[48..]);
+        return frame;
     }
 
     private static byte[] Payload(int length, int seed)

@@ -155,6 +155,26 @@ public sealed class ReassembleAsyncTests
         Assert.Equal("sink failed", thrown.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task An_input_channel_completed_with_an_error_ends_the_stream_with_that_error(int lanes)
+    {
+        using var reassembler = Reassembler.Create(new ReassemblyOptions { Workers = lanes });
+        Channel<InputFrame> input = Channel.CreateUnbounded<InputFrame>();
+        input.Writer.TryWrite(new InputFrame(PacketBuilder.Ethernet(0x0806, new byte[28]), LinkType.Ethernet, 1));
+        input.Writer.Complete(new IOException("capture device gone"));
+
+        IOException thrown = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (ReassemblyOutput output in reassembler.ReassembleAsync(input.Reader))
+            {
+                output.Dispose();
+            }
+        });
+        Assert.Equal("capture device gone", thrown.Message);
+    }
+
     [Fact]
     public async Task A_channel_sink_delivers_every_anomaly_to_an_async_reader_and_counts_what_does_not_fit()
     {
