@@ -7,8 +7,10 @@ namespace Reassembly;
 /// by the whole IP packet. Pooled: dispose it once done, and do not touch its spans afterwards.
 /// </summary>
 /// <remarks>
-/// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/>;
-/// <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any thread, once.
+/// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/> (or the
+/// <see cref="ReassemblyResult"/> of a <see cref="Reassembler"/>, which owns it and guards against a stale second
+/// dispose); <see cref="Dispose"/> gives the buffer back to the worker that produced it and may be called on any
+/// thread, once: the instance is pooled, so a call after it has been handed out again would free the new owner's buffer.
 /// </remarks>
 public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackNode<ReassembledDatagram>
 {
@@ -56,6 +58,14 @@ public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackN
     /// <summary>The overlap policy it was rebuilt under.</summary>
     public OverlapPolicy Policy { get; private set; }
 
+    /// <summary>
+    /// How many times this pooled instance has been disposed: a <see cref="ReassemblyResult"/> remembers the value it
+    /// was handed out with, so that a stale copy can tell that the instance has since gone back to the pool (and
+    /// perhaps out again to someone else). Written before the instance is pushed back to its worker (the push is a
+    /// full fence), read by whoever still holds a result.
+    /// </summary>
+    internal int Lease { get; private set; }
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(ReassembledDatagram));
 
     /// <summary>Gives the datagram's buffer back to the worker that produced it. A second call does nothing.</summary>
@@ -68,6 +78,7 @@ public sealed class ReassembledDatagram : IDisposable, Concurrency.IReturnStackN
         }
 
         _buffer = null;
+        Lease++;
         ReturnedBuffer = buffer;
         _recycle(this);
     }

@@ -1,4 +1,5 @@
 using Reassembly.Concurrency;
+using Reassembly.Diagnostics;
 using Reassembly.Memory;
 using Reassembly.Namespaces;
 using Reassembly.Parsing;
@@ -33,6 +34,7 @@ public sealed class ReassemblyEngine : IDisposable
     private readonly EpochDomain _epochs = new();
     private readonly PeerTable? _ipv4Peers;
     private readonly MemoryAccountant _memory;
+    private readonly ReassemblyMetrics? _metrics;
     private long _clock = long.MinValue;
     private long _framesProcessed;
 
@@ -58,6 +60,9 @@ public sealed class ReassemblyEngine : IDisposable
         {
             _namespaces.GetOrCreate(NamespaceKey.Default);
         }
+
+        // Last, so that a collection never sees a half-built engine.
+        _metrics = options.PublishMetrics ? new ReassemblyMetrics(_namespaces, _workers, options.MeterFactory) : null;
     }
 
     /// <summary>Creates an engine.</summary>
@@ -69,6 +74,9 @@ public sealed class ReassemblyEngine : IDisposable
         options.Validate();
         return new ReassemblyEngine(options);
     }
+
+    /// <summary>The engine's <c>Reassembly</c> meter, or null when <see cref="ReassemblyOptions.PublishMetrics"/> is off (for tests).</summary>
+    internal System.Diagnostics.Metrics.Meter? Meter => _metrics?.Meter;
 
     /// <summary>How many workers the engine has (<see cref="ReassemblyOptions.Workers"/>).</summary>
     public int WorkerCount => _workers.Length;
@@ -163,9 +171,10 @@ public sealed class ReassemblyEngine : IDisposable
         TakeBackRetired();
     }
 
-    /// <summary>Frees the engine's epoch domain and peer table. Datagrams handed out stay valid until disposed.</summary>
+    /// <summary>Frees the engine's meter, epoch domain and peer table. Datagrams handed out stay valid until disposed.</summary>
     public void Dispose()
     {
+        _metrics?.Dispose();
         _ipv4Peers?.Dispose();
         _epochs.Dispose();
     }

@@ -63,7 +63,7 @@ internal static class ReplayCommand
         });
         var quiet = new Option<bool>("--quiet", "-q")
         {
-            Description = "No summary on standard error (errors are still reported).",
+            Description = "No summary and no progress bar on standard error (errors are still reported). The bar is drawn only when standard error is a terminal.",
         };
         var engine = new EngineOptionsBinder();
 
@@ -111,6 +111,7 @@ internal static class ReplayCommand
                 ShardCount = shardCount,
                 DirectOutput = !parseResult.GetValue(cachedOutput),
                 Quiet = parseResult.GetValue(quiet),
+                ShowProgress = Replay.Progress.ReplayProgressReporter.ShouldShow(parseResult.GetValue(quiet), Console.IsErrorRedirected),
                 ComparePolicies = parseResult.GetValue(comparePolicies),
                 Engine = engine.Bind(parseResult, (IAnomalySink?)ordered ?? eventsWriter),
                 Events = eventsWriter,

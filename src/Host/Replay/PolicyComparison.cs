@@ -41,6 +41,9 @@ internal sealed class PolicyComparison
                 MemoryMode = options.MemoryMode,
                 NamespaceBy = options.NamespaceBy,
                 OverlapPolicy = _policies[i],
+
+                // The replay's own engine publishes the metrics; these would count every frame again.
+                PublishMetrics = false,
             });
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Reassembly.Capture;
+using Reassembly.Host.Replay.Progress;
 
 namespace Reassembly.Host.Replay;
 
@@ -58,6 +59,7 @@ internal sealed class ReplayRunner
             using var handler = new ReplayFrameHandler(engine, () => reader, _settings, comparison);
             var outcome = new ReplayOutcome();
             CaptureReadSummary? read = null;
+            ReplayProgressReporter? progress = _settings.ShowProgress ? StartProgress(reader) : null;
             try
             {
                 try
@@ -67,6 +69,7 @@ internal sealed class ReplayRunner
                 finally
                 {
                     // Whatever stopped the reading, the frames already read are reassembled and written.
+                    progress?.Dispose();
                     handler.FinishFrames();
                 }
 
@@ -146,6 +149,13 @@ internal sealed class ReplayRunner
 
             return ExitCodes.Success;
         }
+    }
+
+    private ReplayProgressReporter StartProgress(CaptureFileReader reader)
+    {
+        long size = new FileInfo(_settings.InputPath).Length;
+        return ReplayProgressReporter.Start(
+            _errors, elapsed => new ProgressSnapshot(reader.BytesConsumed, size, reader.FramesDelivered, elapsed), TimeProvider.System, ReplayProgressReporter.TerminalWidth());
     }
 
     private bool TryWriteStatistics(ReassemblyStatistics statistics, ReplayOutcome outcome)

@@ -29,6 +29,9 @@ internal sealed class ReplaySettings
 
     public bool Quiet { get; init; }
 
+    /// <summary>Draw a progress bar on standard error while reading (a terminal and no <c>-q</c>: <see cref="Progress.ReplayProgressReporter.ShouldShow"/>).</summary>
+    public bool ShowProgress { get; init; }
+
     /// <summary><c>--compare-policies</c>: also reassemble under every policy and report the datagrams that differ.</summary>
     public bool ComparePolicies { get; init; }
 

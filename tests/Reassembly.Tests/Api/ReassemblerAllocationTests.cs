@@ -1,0 +1,114 @@
+using System.Threading.Channels;
+using Reassembly.Tests.Helpers;
+
+namespace Reassembly.Tests.Api;
+
+public sealed class ReassemblerAllocationTests
+{
+    [Fact]
+    public void Process_allocates_nothing_per_frame_once_warm_with_a_channel_sink_and_metrics_published()
+    {
+        ChannelAnomalySink sink = ChannelAnomalySink.CreateBounded(out System.Threading.Channels.ChannelReader<AnomalyEvent> events, capacity: 100_000);
+        using var reassembler = Reassembler.Create(new ReassemblyOptions { AnomalySink = sink });
+        Run(reassembler, Workload(idBase: 0));
+        Run(reassembler, Workload(idBase: 1000));
+        while (events.TryRead(out _))
+        {
+        }
+
+        // Same shapes, fresh IDs: every queue, buffer, datagram and channel slot comes from a pool by now.
+        List<byte[]> measured = Workload(idBase: 2000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        (int reassembled, int passed) = Run(reassembler, measured);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(200, reassembled);
+        Assert.Equal(100, passed);
+        Assert.True(events.Count > 0, "the workload repeats a fragment, so the sink hears of duplicates");
+        Assert.Equal(0, sink.Dropped);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task ReassembleAsync_on_one_lane_allocates_nothing_per_frame_once_warm_while_the_input_has_frames_ready()
+    {
+        using var reassembler = Reassembler.Create();
+        Channel<InputFrame> input = Channel.CreateUnbounded<InputFrame>(new UnboundedChannelOptions { SingleReader = true });
+        List<byte[]> warm = [.. Workload(idBase: 0), .. Workload(idBase: 1000)];
+        List<byte[]> measured = Workload(idBase: 2000);
+        long time = 1_000_000;
+        foreach (byte[] frame in warm.Concat(measured))
+        {
+            input.Writer.TryWrite(new InputFrame(frame, LinkType.Ethernet, time++));
+        }
+
+        // Frames already queued: every await completes synchronously, on this thread, as under a busy capture.
+        int seen = 0, reassembled = 0, thread = Environment.CurrentManagedThreadId;
+        long before = 0;
+        bool oneThread = true;
+        await foreach (ReassemblyOutput output in reassembler.ReassembleAsync(input.Reader))
+        {
+            oneThread &= Environment.CurrentManagedThreadId == thread;
+            if (seen == warm.Count)
+            {
+                before = GC.GetAllocatedBytesForCurrentThread();
+            }
+
+            reassembled += output.Result.IsReassembled && seen >= warm.Count ? 1 : 0;
+            output.Dispose();
+            if (++seen == warm.Count + measured.Count)
+            {
+                break;
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(oneThread, "the measurement covers only this thread, so the stream must not have hopped");
+        Assert.Equal(200, reassembled);
+        Assert.Equal(0, allocated);
+    }
+
+    private static (int Reassembled, int Passed) Run(Reassembler reassembler, List<byte[]> frames)
+    {
+        int reassembled = 0, passed = 0;
+        long time = 1_000_000;
+        foreach (byte[] frame in frames)
+        {
+            using ReassemblyResult result = reassembler.Process(frame, LinkType.Ethernet, time++);
+            if (result.IsReassembled)
+            {
+                reassembled++;
+            }
+            else if (result.Status == ReassemblyStatus.PassedThrough)
+            {
+                passed++;
+            }
+        }
+
+        return (reassembled, passed);
+    }
+
+    private static List<byte[]> Workload(int idBase)
+    {
+        // 100 IPv4 and 100 IPv6 datagrams, interleaved and sent last fragment first, an overlapping duplicate each,
+        // and whole packets in between.
+        var frames = new List<byte[]>();
+        for (int i = 0; i < 100; i++)
+        {
+            byte[] data = PacketBuilder.Payload(1500 + (i * 40), i);
+            List<(int Offset, byte[] Data, bool More)> pieces = PacketBuilder.Split(data, 1480);
+            pieces.Reverse();
+            foreach ((int offset, byte[] piece, bool more) in pieces)
+            {
+                frames.Add(PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4(piece, offset, more, (ushort)(idBase + i))));
+                frames.Add(PacketBuilder.Ethernet(0x86DD, PacketBuilder.Ipv6Fragment(piece, offset, more, (uint)(idBase + i))));
+            }
+
+            // A duplicate of the IPv4 last fragment, sent before the rest arrives: reported and ignored.
+            frames.Insert(frames.Count - 2, frames[0 + (frames.Count - (2 * pieces.Count))]);
+            frames.Add(PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4Whole(data[..100])));
+        }
+
+        return frames;
+    }
+}
