@@ -58,13 +58,18 @@ def addr_bytes(mode, value):
     return struct.pack("<H", value) if mode == 2 else struct.pack("<Q", value) if mode == 3 else b""
 
 
-def mac_frame(payload, frame_type=1, src=None, dst=None, seq=0, security=False, ack_request=False):
-    """src/dst are (mode, value) with mode 2 short, 3 extended; PAN ID compression whenever both are present."""
+def mac_frame(payload, frame_type=1, src=None, dst=None, seq=0, security=False, ack_request=False, header_ies=None):
+    """src/dst are (mode, value) with mode 2 short, 3 extended; PAN ID compression whenever both are present.
+    header_ies (bytes) makes it a 2015 frame with those header IEs and an HT2 termination before the payload (for a
+    short pair, the 2015 PAN ID table gives the same fields as 2003)."""
     src_mode, src_value = src or (0, 0)
     dst_mode, dst_value = dst or (0, 0)
     compress = src_mode != 0 and dst_mode != 0
     fc = frame_type | (0x08 if security else 0) | (0x20 if ack_request else 0) | (0x40 if compress else 0)
     fc |= (dst_mode << 10) | (1 << 12 if security else 0) | (src_mode << 14)
+    if header_ies is not None:
+        assert src_mode == 2 and dst_mode == 2 and not security
+        fc |= 0x0200 | (2 << 12)
     header = struct.pack("<HB", fc, seq)
     if dst_mode:
         header += struct.pack("<H", PAN) + addr_bytes(dst_mode, dst_value)
@@ -72,6 +77,8 @@ def mac_frame(payload, frame_type=1, src=None, dst=None, seq=0, security=False, 
         if not compress:
             header += struct.pack("<H", PAN)
         header += addr_bytes(src_mode, src_value)
+    if header_ies is not None:
+        payload = header_ies + struct.pack("<H", 0x7F << 7) + payload
     body = header + payload
     return body + struct.pack("<H", crc16_kermit(body))
 
@@ -226,6 +233,12 @@ def build():
     c, h = iphc(p, sam=3, dam=1, sac=1, dac=1, tf=1, udp_ports=1)
     expected.append((add(mac_frame(c + p[h:], src=s1, dst=s2, seq=5), "stateful-context"), p))
 
+    # 5b. A 2015 frame with a header IE (Rendezvous Time, id 0x1d, 4 octets) and the HT2 termination before IPHC.
+    p = ipv6_udp(link_local(*s1), link_local(*s2), 0xF0B5, 0xF0B6, b"ie list")
+    c, h = iphc(p, sam=3, dam=3, udp_ports=3)
+    ie = struct.pack("<H", (0x1D << 7) | 4) + b"\x10\x00\x20\x00"
+    expected.append((add(mac_frame(c + p[h:], src=s1, dst=s2, seq=6, header_ies=ie), "ie-2015"), p))
+
     # 6. Fragmented in order: 300 bytes of UDP payload, short addresses, ports inline.
     p = ipv6_udp(link_local(*s1), link_local(*s2), 40001, 40000, payload_bytes(300, 6))
     c, h = iphc(p, sam=3, dam=3)
@@ -322,7 +335,7 @@ def main():
             "ipv4": {"reassembled": 0, "not_fragmented": 0, "malformed": 0},
             "ipv6": {"reassembled": 0, "not_fragmented": 0, "malformed": 0},
             "lowpan": {
-                "Frames": len(frames), "NotFragmented": 6, "ReasmOKs": 4, "ReasmOverlaps": 1, "ReasmTimeout": 3,
+                "Frames": len(frames), "NotFragmented": 7, "ReasmOKs": 4, "ReasmOverlaps": 1, "ReasmTimeout": 3,
                 "ReasmReqds": 21, "ReasmFails": 5, "NotIp": 2, "SecurityEnabled": 1, "Unsupported": 0, "Malformed": 0,
             },
         },

@@ -48,7 +48,7 @@ public readonly struct AnomalyEvent
     /// <summary>The datagram's family.</summary>
     public IpFamily Family { get; }
 
-    /// <summary>The datagram's identification (16 bits for IPv4, 32 for IPv6).</summary>
+    /// <summary>The datagram's identification (16 bits for IPv4, 32 for IPv6, the 16-bit datagram_tag for 6LoWPAN).</summary>
     public uint Identification { get; }
 
     /// <summary>The overlap policy that applied to the datagram.</summary>

@@ -4,7 +4,8 @@ namespace Reassembly;
 
 /// <summary>
 /// A reassembled datagram, as a frame of the first fragment's link type: that fragment's link-layer header followed
-/// by the whole IP packet. Pooled: dispose it once done, and do not touch its spans afterwards.
+/// by the whole IP packet. A 6LoWPAN datagram (or unfragmented 6LoWPAN packet) is its decompressed IPv6 packet alone,
+/// of <see cref="Reassembly.LinkType.Ipv6"/>. Pooled: dispose it once done, and do not touch its spans afterwards.
 /// </summary>
 /// <remarks>
 /// Ownership: the engine hands each instance to exactly one caller through <see cref="FrameResult.Datagram"/> (or the

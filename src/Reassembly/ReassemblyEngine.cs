@@ -163,8 +163,18 @@ public sealed class ReassemblyEngine : IDisposable
     /// </summary>
     public void ExpireAll()
     {
+        // First the input's own clock reaches every worker: a queue whose deadline the input passed expires by time (an
+        // ICMP Time Exceeded would have gone out), as on one worker, even if its worker saw no frame after the deadline.
+        // Only what is left expires because the input ended.
+        long clock = _clock;
         foreach (ReassemblyWorker worker in _workers)
         {
+            clock = Math.Max(clock, worker.Clock);
+        }
+
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.AdvanceClock(clock);
             worker.ExpireAll();
         }
 

@@ -84,6 +84,9 @@ public sealed partial class ReassemblyWorker
 
     internal ExpiryList LowpanExpiry { get; }
 
+    /// <summary>The largest clock this worker has been given (long.MinValue before any).</summary>
+    internal long Clock => _clock;
+
     internal long Frames => _frames;
 
     internal long NotIp => _notIp;

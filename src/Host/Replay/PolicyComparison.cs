@@ -34,6 +34,8 @@ internal sealed class PolicyComparison
             {
                 Ipv4Timeout = options.Ipv4Timeout,
                 Ipv6Timeout = options.Ipv6Timeout,
+                LowpanTimeout = options.LowpanTimeout,
+                LowpanContexts = options.LowpanContexts,
                 MaxFragmentsPerDatagram = options.MaxFragmentsPerDatagram,
                 MemoryHighThresholdBytes = options.MemoryHighThresholdBytes,
                 MemoryLowThresholdBytes = options.MemoryLowThresholdBytes,

@@ -12,8 +12,8 @@ namespace Reassembly.Lowpan;
 /// (<see cref="LinkType.Ieee802154WithFcs"/>) ends with the 2-octet FCS, which is checked; 215
 /// (<see cref="LinkType.Ieee802154Tap"/>) starts with a TAP header (version, reserved, little-endian total length, then
 /// TLVs) whose FCS-type TLV (type 0) says whether a 2- or 4-octet FCS ends the frame (none when it is absent; the
-/// 4-octet CRC of 802.15.4g is not checked). The auxiliary security header of a secured frame is not decoded: the
-/// caller counts such frames and passes them through.
+/// 4-octet CRC of 802.15.4g is not checked). 2015 information elements are skipped. The auxiliary security header of a secured frame is not
+/// decoded: the caller counts such frames and passes them through.
 /// </remarks>
 internal static class Ieee802154FrameParser
 {
@@ -124,15 +124,19 @@ internal static class Ieee802154FrameParser
 
         header.Destination = new Ieee802154Address(destinationMode, destinationMode == Ieee802154AddressMode.None ? (ushort)0 : destinationPanId, destination);
         header.Source = new Ieee802154Address(sourceMode, sourceMode == Ieee802154AddressMode.None ? (ushort)0 : sourcePanId, source);
-        header.PayloadOffset = start + offset;
-        header.PayloadLength = macLength - offset;
-
-        // Header IEs (2015) come before the payload and need their own walk: not decoded (yet), so not guessed past.
+        // A secured frame's auxiliary security header comes first and its payload IEs are encrypted: the caller only
+        // counts such frames, so the IEs are walked for plain frames alone.
         if (version == 2 && (control & InformationElementsBit) != 0 && !header.SecurityEnabled)
         {
-            return Ieee802154Status.Unsupported;
+            Ieee802154Status walked = SkipInformationElements(mac, ref offset);
+            if (walked != Ieee802154Status.Ok)
+            {
+                return walked;
+            }
         }
 
+        header.PayloadOffset = start + offset;
+        header.PayloadLength = macLength - offset;
         return Ieee802154Status.Ok;
     }
 
@@ -177,6 +181,78 @@ internal static class Ieee802154FrameParser
             destinationPan = true;
             sourcePan = !compression;
         }
+    }
+
+    /// <summary>
+    /// IEEE 802.15.4-2015 7.4: header IEs (descriptor: length 7 bits, element ID 8, type 0) up to a termination IE
+    /// (0x7E: payload IEs follow; 0x7F: the payload follows), then payload IEs (length 11 bits, group ID 4, type 1) up
+    /// to the payload termination group (0xF). IEs that run to the frame's end leave an empty payload.
+    /// </summary>
+    private static Ieee802154Status SkipInformationElements(ReadOnlySpan<byte> mac, ref int offset)
+    {
+        const int HeaderTerminationThenPayloadIes = 0x7E;
+        const int HeaderTerminationThenPayload = 0x7F;
+        const int PayloadTerminationGroup = 0xF;
+        bool payloadIes = false;
+        while (offset < mac.Length)
+        {
+            if (!TryReadUInt16(mac, ref offset, out ushort descriptor))
+            {
+                return Ieee802154Status.Truncated;
+            }
+
+            if ((descriptor & 0x8000) != 0)
+            {
+                // A payload IE where a header IE must be.
+                return Ieee802154Status.Unsupported;
+            }
+
+            int length = descriptor & 0x7F;
+            int id = (descriptor >> 7) & 0xFF;
+            if (mac.Length < offset + length)
+            {
+                return Ieee802154Status.Truncated;
+            }
+
+            offset += length;
+            if (id == HeaderTerminationThenPayload)
+            {
+                return Ieee802154Status.Ok;
+            }
+
+            if (id == HeaderTerminationThenPayloadIes)
+            {
+                payloadIes = true;
+                break;
+            }
+        }
+
+        while (payloadIes && offset < mac.Length)
+        {
+            if (!TryReadUInt16(mac, ref offset, out ushort descriptor))
+            {
+                return Ieee802154Status.Truncated;
+            }
+
+            int length = descriptor & 0x07FF;
+            if ((descriptor & 0x8000) == 0)
+            {
+                return Ieee802154Status.Unsupported;
+            }
+
+            if (mac.Length < offset + length)
+            {
+                return Ieee802154Status.Truncated;
+            }
+
+            offset += length;
+            if (((descriptor >> 11) & 0xF) == PayloadTerminationGroup)
+            {
+                break;
+            }
+        }
+
+        return Ieee802154Status.Ok;
     }
 
     private static bool TryReadUInt16(ReadOnlySpan<byte> mac, ref int offset, out ushort value)

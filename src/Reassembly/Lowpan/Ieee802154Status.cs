@@ -11,6 +11,6 @@ internal enum Ieee802154Status : byte
     /// <summary>The frame check sequence does not match the bytes (link type 195, or a TAP header that says so).</summary>
     BadFcs,
 
-    /// <summary>A form the parser does not decode: reserved frame version or address mode, frame types 4-7, information elements.</summary>
+    /// <summary>A form the parser does not decode: reserved frame version or address mode, frame types 4-7, a malformed IE list.</summary>
     Unsupported,
 }

@@ -190,7 +190,7 @@ internal static class IphcDecompressor
         consumed = at;
         header[0] = (byte)(0x60 | (header[0] & 0x0F));
         int total = datagramSize != 0 ? datagramSize : written + input.Length - at;
-        if (total < written)
+        if (total < written || total - Ipv6HeaderLength > ushort.MaxValue)
         {
             return LowpanDecodeStatus.Malformed;
         }

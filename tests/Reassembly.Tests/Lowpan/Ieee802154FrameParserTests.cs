@@ -84,6 +84,31 @@ public sealed class Ieee802154FrameParserTests
         Assert.Equal(sourcePan ? (ushort)2 : header.Destination.PanId, header.Source.PanId);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x02, 0x0F, 0xAA, 0xBB, 0x80, 0x3F }, 6)]                  // header IE (id 0x1E, 2 octets), HT2
+    [InlineData(new byte[] { 0x00, 0x3F, 0x03, 0x88, 1, 2, 3, 0x00, 0xF8 }, 9)]        // HT1, payload IE (group 1, 3 octets), termination
+    [InlineData(new byte[] { 0x01, 0x0F, 0xAA }, 3)]                                    // header IEs up to the end: no payload
+    public void Parse_skips_2015_information_elements(byte[] elements, int length)
+    {
+        // 2015 data frame, short to short, both PAN IDs (no compression), IE present.
+        int control = 1 | 0x0200 | (2 << 10) | (2 << 12) | (2 << 14);
+        byte[] frame = [(byte)control, (byte)(control >> 8), 1, 0xCD, 0xAB, 0x02, 0x00, 0xCD, 0xAB, 0x01, 0x00, .. elements, 0x41];
+        if (length == 3)
+        {
+            frame = frame[..^1];
+        }
+
+        Assert.Equal(Ieee802154Status.Ok, Ieee802154FrameParser.Parse(frame, LinkType.Ieee802154NoFcs, out Ieee802154Header header));
+        Assert.Equal(11 + length, header.PayloadOffset);
+        Assert.Equal(length == 3 ? 0 : 1, header.PayloadLength);
+        for (int cut = 11; cut < 11 + length; cut++)
+        {
+            // Cut inside an IE it is truncated; cut between IEs nothing is left for a payload.
+            Ieee802154Status status = Ieee802154FrameParser.Parse(frame.AsSpan(0, cut), LinkType.Ieee802154NoFcs, out Ieee802154Header partial);
+            Assert.True(status == Ieee802154Status.Truncated || (status == Ieee802154Status.Ok && partial.PayloadLength == 0), $"cut at {cut}: {status}");
+        }
+    }
+
     [Fact]
     public void Parse_refuses_a_frame_whose_fcs_does_not_match()
     {

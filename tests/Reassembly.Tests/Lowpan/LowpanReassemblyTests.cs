@@ -177,6 +177,47 @@ public sealed class LowpanReassemblyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_uncompressed_ipv6_header_may_be_split_between_frag1_and_the_next_fragment()
+    {
+        byte[] packet = Ipv6Udp(Address6("2001:db8::1"), Address6("2001:db8::2"), 40001, 40000, Payload(100, 3));
+        byte[] frag1 = [(byte)(0xC0 | (packet.Length >> 8)), (byte)packet.Length, 0x00, 0x0A, 0x41, .. packet[..32]];
+        var harness = new EngineHarness();
+
+        Assert.Equal(FrameDisposition.Held, harness.Feed(Mac(frag1, Source, Destination), LinkType.Ieee802154NoFcs));
+        Assert.Equal(FrameDisposition.Held, harness.Feed(Mac(FragN(packet.Length, 10, 96, packet[96..]), Source, Destination), LinkType.Ieee802154NoFcs));
+        Assert.Equal(FrameDisposition.Reassembled, harness.Feed(Mac(FragN(packet.Length, 10, 32, packet[32..96]), Source, Destination), LinkType.Ieee802154NoFcs));
+
+        Assert.Equal(packet, Assert.Single(harness.Packets));
+    }
+
+    [Fact]
+    public void A_first_fragment_in_a_form_not_decoded_is_refused_and_counted_as_unsupported()
+    {
+        // SAC=1 with context 0, which is not configured: the FRAG1 cannot be decompressed, so no queue is made.
+        byte[] packet = Ipv6Udp(Address6("2001:db8:1::ff:fe00:1"), Destination.LinkLocal(), 1, 2, Payload(200, 4));
+        var compressed = Compress(packet, new Modes { Sac = true, Sam = 3 });
+        List<byte[]> fragments = Fragment(packet, compressed, 11, 56, 96, packet.Length - 200);
+        var sink = new RecordingSink();
+        var harness = new EngineHarness(new ReassemblyOptions { AnomalySink = sink });
+
+        Assert.Equal(FrameDisposition.Dropped, harness.Feed(Mac(fragments[0], Source, Destination), LinkType.Ieee802154NoFcs));
+
+        FamilyStatistics lowpan = harness.Engine.GetStatistics().Lowpan;
+        Assert.Equal(1, lowpan.Unsupported);
+        Assert.Equal(1, lowpan.ReasmFails);
+        Assert.Equal(0, harness.Engine.QueuesInUse);
+        Assert.Single(sink.OfKind(AnomalyKind.LowpanUnsupported));
+
+        var configured = new EngineHarness(new ReassemblyOptions { LowpanContexts = new Dictionary<int, IPNetwork> { [0] = IPNetwork.Parse("2001:db8:1::/64") } });
+        foreach (byte[] fragment in fragments)
+        {
+            configured.Feed(Mac(fragment, Source, Destination), LinkType.Ieee802154NoFcs);
+        }
+
+        Assert.Equal(packet, Assert.Single(configured.Packets));
+    }
+
+    [Fact]
     public void An_unfragmented_packet_is_decompressed_as_raw_ipv6()
     {
         byte[] packet = Ipv6Udp(Source.LinkLocal(), Destination.LinkLocal(), 0xF0B1, 0xF0B2, Payload(30, 9));
