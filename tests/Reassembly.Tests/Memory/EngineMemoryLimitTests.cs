@@ -224,6 +224,32 @@ public sealed class EngineMemoryLimitTests(ITestOutputHelper output)
         Assert.Equal(TrueSize.QueueOverheadBytes + TrueSize.OfBuffer(DatagramBufferPool.Headroom + 8192) + TrueSize.FragmentOverheadBytes, statistics.Memory.PeakBytes);
     }
 
+    [Fact]
+    public void Reset_and_removing_a_namespace_give_back_all_memory()
+    {
+        var harness = new EngineHarness(new ReassemblyOptions { NamespaceBy = NamespaceSelector.Vlan });
+        for (int i = 0; i < 100; i++)
+        {
+            harness.FeedIpv4(PacketBuilder.Ipv4(Data.AsSpan(0, 64), 0, moreFragments: true, id: (ushort)i), 10);
+            harness.FeedIpv4(PacketBuilder.Ipv4(Data.AsSpan(0, 64), 0, moreFragments: true, id: (ushort)i), 20);
+        }
+
+        ReassemblyStatistics statistics = harness.Engine.GetStatistics();
+        long perQueue = TrueSize.QueueOverheadBytes + TrueSize.OfBuffer(DatagramBufferPool.Headroom + 8192) + TrueSize.FragmentOverheadBytes;
+        Assert.Equal(200 * perQueue, statistics.Memory.UsedBytes);
+        Assert.All(statistics.Namespaces, ns => Assert.Equal(100 * perQueue, ns.MemoryBytes));
+
+        Assert.True(harness.Engine.RemoveNamespace("vlan=10"));
+        statistics = harness.Engine.GetStatistics();
+        Assert.Equal(100 * perQueue, statistics.Memory.UsedBytes);
+
+        harness.Engine.Reset();
+        statistics = harness.Engine.GetStatistics();
+        Assert.Equal(0, statistics.Memory.UsedBytes);
+        Assert.Equal(0, statistics.Memory.PeakBytes);
+        Assert.All(statistics.Namespaces, ns => Assert.Equal(0, ns.PeakMemoryBytes));
+    }
+
     private static uint SourceOf(AnomalyEvent anomaly) => BinaryPrimitives.ReadUInt32BigEndian(anomaly.GetSourceAddress().GetAddressBytes());
 
     private static byte[] FromSource(byte[] packet, uint source)
