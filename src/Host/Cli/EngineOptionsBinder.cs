@@ -50,7 +50,8 @@ internal sealed class EngineOptionsBinder
 
     public Option<int> Threads { get; } = new("--threads")
     {
-        Description = "Worker threads that reassemble at once (frames are steered to workers by source address). The output is the same for every value.",
+        Description = "Worker threads that reassemble at once (frames are steered to workers by source address). The output is the same for every value "
+            + "as long as no memory limit (--mem-high, --mem-global) is reached; past one, which datagrams are evicted or refused depends on thread timing.",
         DefaultValueFactory = _ => 1,
     };
 

@@ -167,9 +167,27 @@ internal struct BlockedRangeList<T>
     }
 
     /// <summary>Adds <paramref name="item"/> after every element (it starts at or after the last one's end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Append(T item)
     {
         Debug.Assert(_count == 0 || item.Start >= _items[_lastSlot].End, "An appended range comes after everything held.");
+
+        // In-order arrival into a datagram of at most a block's worth of pieces, the common case: a plain array store.
+        int count = _count;
+        T[] items = _items;
+        if (!_blocked && (uint)count < (uint)items.Length && count < BlockSize)
+        {
+            items[count] = item;
+            _lastSlot = count;
+            _count = count + 1;
+            return;
+        }
+
+        AppendSlow(item);
+    }
+
+    private void AppendSlow(T item)
+    {
         int block = BlockCount - 1;
         Insert(block, _count == 0 ? 0 : CountOf(block), item);
     }

@@ -9,6 +9,9 @@ internal sealed partial class FragmentQueue
     /// <summary>Truesize bytes charged for this queue and not yet released (0 while the queue is not live).</summary>
     public int ChargedBytes;
 
+    /// <summary>Creation order among the worker's queues of the namespace, both families (frame indices may be absent).</summary>
+    public long AgeStamp;
+
     /// <summary>Links of the directory's age list (oldest first), for eviction.</summary>
     public FragmentQueue? AgeOlder;
 

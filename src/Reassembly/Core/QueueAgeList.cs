@@ -9,8 +9,8 @@ namespace Reassembly.Core;
 /// <remarks>
 /// The worker's <see cref="ExpiryList"/> spans every namespace, so it cannot give a namespace's oldest queue in O(1);
 /// this list can. Invariants: a queue is on the list from the fragment that created it until its removal
-/// (<see cref="FragmentQueue.ReleaseBuffer"/>); <see cref="FragmentQueue.CreatedFrameIndex"/> never decreases from
-/// <see cref="Oldest"/> on when the worker is given frame indices. Owned by one worker; the links are
+/// (<see cref="FragmentQueue.ReleaseBuffer"/>); <see cref="FragmentQueue.AgeStamp"/> increases from <see cref="Oldest"/>
+/// on (library callers need not give frame indices, so those cannot order queues). Owned by one worker; the links are
 /// <see cref="FragmentQueue.AgeOlder"/> and <see cref="FragmentQueue.AgeNewer"/>.
 /// </remarks>
 internal sealed class QueueAgeList

@@ -35,6 +35,7 @@ internal sealed class WorkerNamespaceMemory
     private readonly long _global;
     private readonly long _globalLow;
     private readonly long _peerShareFloor;
+    private long _nextAgeStamp;
 
     /// <summary>Creates a worker's share of <paramref name="account"/>.</summary>
     public WorkerNamespaceMemory(MemoryAccountant accountant, NamespaceAccount account)
@@ -137,7 +138,11 @@ internal sealed class WorkerNamespaceMemory
     }
 
     /// <summary>A new queue: it joins the age list of its family.</summary>
-    public void Track(FragmentQueue queue, IpFamily family) => AgesOf(family).Append(queue);
+    public void Track(FragmentQueue queue, IpFamily family)
+    {
+        queue.AgeStamp = _nextAgeStamp++;
+        AgesOf(family).Append(queue);
+    }
 
     /// <summary>A queue is being removed (completed, dropped, expired or evicted): its whole charge goes back.</summary>
     public void Release(FragmentQueue queue, IpFamily family)
@@ -192,7 +197,7 @@ internal sealed class WorkerNamespaceMemory
             return ipv4 ?? ipv6;
         }
 
-        return ipv6.CreatedFrameIndex < ipv4.CreatedFrameIndex ? ipv6 : ipv4;
+        return ipv6.AgeStamp < ipv4.AgeStamp ? ipv6 : ipv4;
     }
 
     /// <summary>Forgets <see cref="PeakHeldBytes"/> (an engine reset).</summary>

@@ -49,6 +49,7 @@ internal sealed partial class Peer
     internal void Initialize(in PeerKey key, long nowNanoseconds)
     {
         Debug.Assert(Left is null && Right is null && !InLru, "a node enters the tree unlinked");
+        Debug.Assert(HeldBytes == 0 && OldestQueue is null && NewestQueue is null, "a recycled peer holds no queue's memory");
         _tree.Key = key;
         _tree.Claimed = false;
         _fragmentSequence = 0;

@@ -74,10 +74,15 @@ internal sealed partial class PeerTable : IDisposable
     // that a table above the threshold shrinks while it is used, few enough to keep the insert's lock hold short.
     private const int EvictionsPerInsert = 2;
 
+    // Peers evicted by inserts between two polls of the epoch domain: about 100 KB of peers waiting at most, one
+    // process-wide barrier per thousand spoofed sources instead of per 64.
+    private const int EvictionsPerPoll = 1024;
+
     private readonly Lock _gate = new();
     private readonly PeerTableOptions _options;
     private readonly EpochDomain _epochs;
     private readonly PeerPool _pool = new();
+    private int _evictedSincePoll;
     // What every lock-free reader loads first, on lines of their own: the fields below are written on every last
     // release (the LRU ends) and insertion (_count), and must not evict the root and the sequence from readers' caches.
     private ReaderFields _readers;
@@ -150,6 +155,8 @@ internal sealed partial class PeerTable : IDisposable
             }
         }
 
+        Peer created;
+        bool evicted;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -164,7 +171,7 @@ internal sealed partial class PeerTable : IDisposable
                 return existing;
             }
 
-            Peer created = RentNode();
+            created = RentNode();
             created.Initialize(in key, nowNanoseconds);
             _readers.Sequence.WriteBegin();
             SetRoot(Insert(_readers.Root, created));
@@ -172,12 +179,27 @@ internal sealed partial class PeerTable : IDisposable
             _count++;
             if (_count > _options.Threshold)
             {
-                EvictLocked(nowNanoseconds, EvictionsPerInsert);
+                _evictedSincePoll += EvictLocked(nowNanoseconds, EvictionsPerInsert);
             }
 
+            evicted = _evictedSincePoll >= EvictionsPerPoll;
+            if (evicted)
+            {
+                _evictedSincePoll = 0;
+            }
             DebugAssertInvariants();
-            return created;
         }
+
+        if (evicted)
+        {
+            // A spoofed-source flood evicts a peer per insert, far more than the once-a-second Collect reclaims: take
+            // retired peers back every EvictionsPerPoll, or they pile up for the whole second and the pool allocates
+            // anew (memory growing with the flood). Forced, because the domain would otherwise pay its process-wide
+            // barrier for every 64 pending. Outside _gate, as in Collect.
+            _epochs.Poll(force: true);
+        }
+
+        return created;
     }
 
     /// <summary>

@@ -120,6 +120,43 @@ public sealed class EngineMemoryLimitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Eviction_takes_the_oldest_queue_of_either_family_even_without_frame_indices()
+    {
+        var sink = new RecordingSink();
+        using var engine = ReassemblyEngine.Create(new ReassemblyOptions
+        {
+            MemoryHighThresholdBytes = High,
+            MemoryLowThresholdBytes = Low,
+            Ipv4MaxDistance = 0,
+            AnomalySink = sink,
+        });
+        ReassemblyWorker worker = engine.GetWorker(0);
+        long clock = 1_700_000_000_000_000_000;
+
+        // Old IPv6 queues first, then IPv4 ones, all fed as a library caller does: no frame index (-1).
+        void Feed(byte[] frame)
+        {
+            ClassifiedFrame classified = engine.Classify(frame, LinkType.Ethernet);
+            worker.Process(frame, in classified, clock, clock);
+            clock++;
+        }
+
+        for (uint i = 0; i < 10; i++)
+        {
+            Feed(PacketBuilder.Ethernet(0x86DD, PacketBuilder.Ipv6Fragment(Data.AsSpan(0, 64), 8, moreFragments: true, id: 500 + i)));
+        }
+
+        for (int i = 0; i < 40; i++)
+        {
+            Feed(PacketBuilder.Ethernet(0x0800, FromSource(PacketBuilder.Ipv4(Data.AsSpan(0, 64), 8, moreFragments: true, id: (ushort)i), 0x0A000000u + (uint)i)));
+        }
+
+        List<AnomalyEvent> evictions = sink.OfKind(AnomalyKind.Eviction).ToList();
+        Assert.True(evictions.Count >= 10, $"{evictions.Count} evictions");
+        Assert.All(evictions.Take(10), e => Assert.Equal(IpFamily.Ipv6, e.Family));
+    }
+
+    [Fact]
     public void Refuse_mode_refuses_new_datagrams_at_the_limit_but_completes_those_it_holds()
     {
         var sink = new RecordingSink();
@@ -185,6 +222,32 @@ public sealed class EngineMemoryLimitTests(ITestOutputHelper output)
         ReassemblyStatistics statistics = harness.Engine.GetStatistics();
         Assert.Equal(500, statistics.Ipv4.ReasmOKs);
         Assert.Equal(TrueSize.QueueOverheadBytes + TrueSize.OfBuffer(DatagramBufferPool.Headroom + 8192) + TrueSize.FragmentOverheadBytes, statistics.Memory.PeakBytes);
+    }
+
+    [Fact]
+    public void Reset_and_removing_a_namespace_give_back_all_memory()
+    {
+        var harness = new EngineHarness(new ReassemblyOptions { NamespaceBy = NamespaceSelector.Vlan });
+        for (int i = 0; i < 100; i++)
+        {
+            harness.FeedIpv4(PacketBuilder.Ipv4(Data.AsSpan(0, 64), 0, moreFragments: true, id: (ushort)i), 10);
+            harness.FeedIpv4(PacketBuilder.Ipv4(Data.AsSpan(0, 64), 0, moreFragments: true, id: (ushort)i), 20);
+        }
+
+        ReassemblyStatistics statistics = harness.Engine.GetStatistics();
+        long perQueue = TrueSize.QueueOverheadBytes + TrueSize.OfBuffer(DatagramBufferPool.Headroom + 8192) + TrueSize.FragmentOverheadBytes;
+        Assert.Equal(200 * perQueue, statistics.Memory.UsedBytes);
+        Assert.All(statistics.Namespaces, ns => Assert.Equal(100 * perQueue, ns.MemoryBytes));
+
+        Assert.True(harness.Engine.RemoveNamespace("vlan=10"));
+        statistics = harness.Engine.GetStatistics();
+        Assert.Equal(100 * perQueue, statistics.Memory.UsedBytes);
+
+        harness.Engine.Reset();
+        statistics = harness.Engine.GetStatistics();
+        Assert.Equal(0, statistics.Memory.UsedBytes);
+        Assert.Equal(0, statistics.Memory.PeakBytes);
+        Assert.All(statistics.Namespaces, ns => Assert.Equal(0, ns.PeakMemoryBytes));
     }
 
     private static uint SourceOf(AnomalyEvent anomaly) => BinaryPrimitives.ReadUInt32BigEndian(anomaly.GetSourceAddress().GetAddressBytes());

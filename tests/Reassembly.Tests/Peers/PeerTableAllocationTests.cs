@@ -53,6 +53,23 @@ public sealed class PeerTableAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void A_spoofed_source_flood_reuses_evicted_peers_without_any_collect()
+    {
+        // Over the threshold every insert evicts idle peers; without Collect (once a second of packet time) they
+        // must still come back to the pool, or memory grows with the flood.
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions { Threshold = 256 }, epochs);
+        PeerKey[] keys = TestPeerKeys.Many(20_000);
+        foreach (PeerKey key in keys)
+        {
+            table.Release(table.GetOrCreate(key, 0), 0);
+        }
+
+        Assert.InRange(table.Count, 1, 256 + 1);
+        Assert.True(table.ReusedCount > keys.Length / 2, $"only {table.ReusedCount} of {keys.Length} inserts reused a pooled peer");
+    }
+
     private static int Exercise(PeerTable table, EpochDomain epochs, PeerKey[] keys)
     {
         int found = 0;
