@@ -11,8 +11,11 @@ internal static class Program
         var root = new RootCommand("Reassembly: user-space IPv4/IPv6 fragment reassembly, with today's Linux rules.")
         {
             ReplayCommand.Create(),
+            RunCommand.Create(),
             BenchCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // No termination handling by System.CommandLine: its SIGTERM handler ends the process with 143 when the action
+        // is slow to stop. `run` handles SIGINT and SIGTERM itself (drain, flush, exit 0); replay reads to the end.
+        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
