@@ -15,9 +15,9 @@ namespace Reassembly.Capture.Live;
 /// which hands back libpcap's own header and data pointers: SharpPcap's <see cref="PacketCapture"/> path allocates a
 /// header object per packet, this one allocates nothing. Immediate mode delivers frames as they arrive; the read timeout
 /// bounds how long a thread takes to notice <see cref="Stop"/>.</para>
-/// <para>Stopping loses nothing libpcap already holds: <see cref="Stop"/> lets each thread read on until libpcap has
-/// nothing more (bounded by <see cref="DrainLimit"/> frames), then completes <see cref="Frames"/>, so the consumer
-/// sees every frame captured before the stop.</para>
+/// <para>Stopping loses nothing libpcap already holds: <see cref="Stop"/> wakes each thread (<c>pcap_breakloop</c>),
+/// which then reads on without blocking until libpcap has nothing more (bounded by <see cref="DrainLimit"/> frames);
+/// then <see cref="Frames"/> is completed, so the consumer sees every frame captured before the stop.</para>
 /// <para>Statistics: libpcap's counters are read by each capture thread itself (once a second and when it ends), so
 /// <c>pcap_stats</c> never runs concurrently with a read on the same handle.</para>
 /// </remarks>
@@ -128,7 +128,21 @@ public sealed class LiveCaptureSource : IDisposable
         _stopping = true;
         foreach (Interface itf in _interfaces)
         {
-            itf.Thread?.Join();
+            if (itf.Thread is null)
+            {
+                continue;
+            }
+
+            // A read blocked on a quiet interface may never time out (libpcap's poll waits for a frame), so each
+            // thread is woken with pcap_breakloop, again every 100 ms in case the request landed between two reads.
+            for (int attempt = 0; attempt < 600; attempt++)
+            {
+                PcapBreakLoop.Request(itf.Device.Handle);
+                if (itf.Thread.Join(100))
+                {
+                    break;
+                }
+            }
         }
 
         Frames.Complete();
@@ -231,7 +245,6 @@ public sealed class LiveCaptureSource : IDisposable
     private void CaptureLoop(Interface itf)
     {
         long nextStatistics = DateTime.UtcNow.Ticks + StatisticsIntervalTicks;
-        int drained = 0;
         while (true)
         {
             IntPtr header = IntPtr.Zero, data = IntPtr.Zero;
@@ -239,22 +252,19 @@ public sealed class LiveCaptureSource : IDisposable
             if (status == 1)
             {
                 Deliver(itf, header, data);
-                if (_stopping && ++drained >= DrainLimit)
-                {
-                    break;
-                }
             }
-            else if (status == 0)
+            else if (status is 0 or -2)
             {
-                // Timeout: nothing waiting. After a stop this is the end of what libpcap held.
+                // Timeout, or pcap_breakloop: after a stop, read on without blocking until libpcap's buffer is empty.
                 if (_stopping)
                 {
+                    Drain(itf);
                     break;
                 }
             }
             else
             {
-                // -1 error (the interface went away), -2 break: nothing more will come.
+                // -1: an error (the interface went away); nothing more will come.
                 break;
             }
 
@@ -267,6 +277,30 @@ public sealed class LiveCaptureSource : IDisposable
         }
 
         ReadPcapCounters(itf);
+    }
+
+    private void Drain(Interface itf)
+    {
+        try
+        {
+            itf.Device.NonBlockingMode = true;
+        }
+        catch (PcapException)
+        {
+            // Blocking still ends at the read timeout.
+        }
+
+        for (int drained = 0; drained < DrainLimit; drained++)
+        {
+            IntPtr header = IntPtr.Zero, data = IntPtr.Zero;
+            int status = itf.Device.GetNextPacketPointers(ref header, ref data);
+            if (status != 1)
+            {
+                return;
+            }
+
+            Deliver(itf, header, data);
+        }
     }
 
     private unsafe void Deliver(Interface itf, IntPtr header, IntPtr data)

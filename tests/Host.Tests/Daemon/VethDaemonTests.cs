@@ -1,0 +1,253 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text.Json;
+using Reassembly.Host.Tests.Helpers;
+
+namespace Reassembly.Host.Tests.Daemon;
+
+/// <summary>
+/// The daemon on a real interface: a veth pair into a network namespace of the test's own (TEST-NET addresses only),
+/// fragmented datagrams sent from inside the namespace to the host end's address, <c>reassembly run</c> capturing on
+/// the host end, stopped with SIGTERM, its output checked byte for byte. Needs root: without it the tests fail, saying so.
+/// </summary>
+public sealed class VethDaemonTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    // Sends each line's payload as one UDP datagram (family, hex) to the host end's port 9 (discard); the kernel
+    // fragments the 3000-byte payloads at the veth's 1500-byte MTU. A bounded loop: one send per line.
+    private const string UdpSender = """
+        import socket, sys
+        dst4, dst6, path = sys.argv[1], sys.argv[2], sys.argv[3]
+        for line in open(path):
+            family, data = line.split()
+            if family == "4":
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER = IP_PMTUDISC_DONT: fragment, never refuse
+                s.sendto(bytes.fromhex(data), (dst4, 9))
+            else:
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.sendto(bytes.fromhex(data), (dst6, 9))
+            s.close()
+        """;
+
+    // Sends each line as one raw Ethernet frame out of the namespace's end of the pair.
+    private const string RawSender = """
+        import socket, sys
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((sys.argv[1], 0))
+        for line in open(sys.argv[2]):
+            s.send(bytes.fromhex(line.strip()))
+        s.close()
+        """;
+
+    [Fact]
+    public void Run_reassembles_fragmented_ipv4_and_ipv6_datagrams_from_a_veth_byte_for_byte_and_exits_0_on_SIGTERM()
+    {
+        int seed = Random.Shared.Next();
+        Console.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        const int PerFamily = 4;
+        var sent4 = new List<byte[]>();
+        var sent6 = new List<byte[]>();
+        using var temp = new TempDirectory();
+        var lines = new List<string>();
+        for (int i = 0; i < PerFamily * 2; i++)
+        {
+            byte[] payload = new byte[3000 + random.Next(0, 500)];
+            random.NextBytes(payload);
+            bool ipv4 = i % 2 == 0;
+            (ipv4 ? sent4 : sent6).Add(payload);
+            lines.Add((ipv4 ? "4 " : "6 ") + Convert.ToHexString(payload));
+        }
+
+        File.WriteAllLines(temp.File("payloads.txt"), lines);
+        File.WriteAllText(temp.File("send.py"), UdpSender);
+
+        using var veth = new VethNamespace();
+        string output = temp.File("out.pcapng");
+        string stats = temp.File("stats.json");
+        using var daemon = new DaemonProcess(
+            "--interface", veth.HostInterface, "--filter", $"host {VethNamespace.PeerAddress4} or host {VethNamespace.PeerAddress6}",
+            "--output", output, "--reassembled-only", "--stats", stats, "--stats-interval", "0.2", "--events", temp.File("events.jsonl"));
+        daemon.WaitForLine("capturing on", Patience);
+
+        veth.Exec(30, "python3", temp.File("send.py"), VethNamespace.HostAddress4, VethNamespace.HostAddress6, temp.File("payloads.txt"));
+
+        // The periodic statistics say when every datagram is through; then SIGTERM.
+        daemon.WaitFor(
+            line => line.Contains($"ipv4: fragments=", StringComparison.Ordinal) && ReassembledCounts(line) == (PerFamily, PerFamily),
+            $"{PerFamily} IPv4 and {PerFamily} IPv6 datagrams reassembled",
+            Patience);
+        Assert.Equal(0, daemon.Terminate(Patience));
+
+        List<CapturedFrames.Frame> frames = CapturedFrames.Read(output);
+        var got4 = new List<byte[]>();
+        var got6 = new List<byte[]>();
+        foreach (CapturedFrames.Frame frame in frames)
+        {
+            Assert.Equal(LinkType.Ethernet, frame.LinkType);
+            (bool ipv4, byte[] payload) = UdpPayload(frame.Data);
+            (ipv4 ? got4 : got6).Add(payload);
+        }
+
+        Assert.Equal(PerFamily * 2, frames.Count);
+        Assert.Equal(sent4.Count, got4.Count);
+        Assert.Equal(sent6.Count, got6.Count);
+        for (int i = 0; i < PerFamily; i++)
+        {
+            Assert.Equal(sent4[i], got4[i]);
+            Assert.Equal(sent6[i], got6[i]);
+        }
+
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(stats));
+        JsonElement root = document.RootElement;
+        Assert.Equal(PerFamily, root.GetProperty("ipv4").GetProperty("ReasmOKs").GetInt64());
+        Assert.Equal(PerFamily, root.GetProperty("ipv6").GetProperty("ReasmOKs").GetInt64());
+        Assert.Equal(0, root.GetProperty("ipv4").GetProperty("ReasmFails").GetInt64());
+        Assert.Equal(0, root.GetProperty("capture").GetProperty("PcapDropped").GetInt64());
+        Assert.Equal(0, root.GetProperty("capture").GetProperty("QueueDropped").GetInt64());
+        Assert.Equal(PerFamily * 2, root.GetProperty("capture").GetProperty("DatagramsWritten").GetInt64());
+    }
+
+    [Fact]
+    public void Run_applies_a_changed_policy_to_new_datagrams_while_a_datagram_in_flight_keeps_the_old_one()
+    {
+        using var temp = new TempDirectory();
+        using var veth = new VethNamespace();
+        string config = temp.File("appsettings.json");
+        string output = temp.File("out.pcap");
+        WriteConfig(config, veth.HostInterface, output, "first");
+        File.WriteAllText(temp.File("raw.py"), RawSender);
+
+        // Two datagrams with the same overlap: bytes 24..32 of the UDP datagram come first as 'A' (fragment 2), then
+        // as 'B' (fragment 3). Under "first" the 'A's stay; under "last" the 'B's win.
+        IPAddress source = IPAddress.Parse(VethNamespace.PeerAddress4), destination = IPAddress.Parse(VethNamespace.HostAddress4);
+        byte[] Fragment(ushort id, int part)
+        {
+            byte[] payload = part switch
+            {
+                0 => UdpHeader(40, id),
+                1 => Fill(16, (byte)'A'),
+                _ => Fill(16, (byte)'B'),
+            };
+            int offset = part switch { 0 => 0, 1 => 16, _ => 24 };
+            return Ipv4FragmentFrame.Build(veth.HostMac, veth.PeerMac, source, destination, id, offset, moreFragments: part < 2, payload);
+        }
+
+        const ushort InFlight = 0x5151, Started = 0x5252;
+        File.WriteAllLines(temp.File("phase1.txt"), [Convert.ToHexString(Fragment(InFlight, 0)), Convert.ToHexString(Fragment(InFlight, 1))]);
+        File.WriteAllLines(temp.File("phase2.txt"),
+        [
+            Convert.ToHexString(Fragment(InFlight, 2)),
+            Convert.ToHexString(Fragment(Started, 0)),
+            Convert.ToHexString(Fragment(Started, 1)),
+            Convert.ToHexString(Fragment(Started, 2)),
+        ]);
+
+        using var daemon = new DaemonProcess("--config", config);
+        daemon.WaitForLine("capturing on", Patience);
+        veth.Exec(30, "python3", temp.File("raw.py"), veth.PeerInterface, temp.File("phase1.txt"));
+        daemon.WaitForLine("ipv4: fragments=2 ", Patience);
+
+        WriteConfig(config, veth.HostInterface, output, "last");
+        daemon.WaitForLine("configuration reloaded: policy last", Patience);
+        veth.Exec(30, "python3", temp.File("raw.py"), veth.PeerInterface, temp.File("phase2.txt"));
+        daemon.WaitFor(line => line.Contains("ipv4: fragments=", StringComparison.Ordinal) && ReassembledCounts(line).Ipv4 == 2, "2 datagrams reassembled", Patience);
+        Assert.Equal(0, daemon.Terminate(Patience));
+
+        var byId = new Dictionary<ushort, byte[]>();
+        foreach (CapturedFrames.Frame frame in CapturedFrames.Read(output))
+        {
+            ushort id = BinaryPrimitives.ReadUInt16BigEndian(frame.Data.AsSpan(14 + 4));
+            byId[id] = UdpPayload(frame.Data).Payload;
+        }
+
+        Assert.Equal(2, byId.Count);
+        // UDP data: the 8 bytes after the header in fragment 1, then bytes 16..40 of the datagram.
+        byte[] expectedOld = [.. UdpHeader(40, InFlight).AsSpan(8), .. Fill(16, (byte)'A'), .. Fill(8, (byte)'B')];
+        byte[] expectedNew = [.. UdpHeader(40, Started).AsSpan(8), .. Fill(8, (byte)'A'), .. Fill(16, (byte)'B')];
+        Assert.Equal(expectedOld, byId[InFlight]);
+        Assert.Equal(expectedNew, byId[Started]);
+    }
+
+    private static void WriteConfig(string path, string itf, string output, string policy)
+    {
+        // Whole-file replacement through a rename, so the watcher never reads a half-written file.
+        string staging = path + ".new";
+        File.WriteAllText(staging, $$"""
+            {
+              "Interfaces": [ "{{itf}}" ],
+              "Filter": "host {{VethNamespace.PeerAddress4}}",
+              "Output": "{{output}}",
+              "OutputFormat": "pcap",
+              "ReassembledOnly": true,
+              "StatsInterval": 0.2,
+              "Policy": "{{policy}}",
+              "Logging": { "LogLevel": { "Default": "Information" } }
+            }
+            """);
+        File.Move(staging, path, overwrite: true);
+    }
+
+    private static byte[] Fill(int length, byte value)
+    {
+        byte[] bytes = new byte[length];
+        Array.Fill(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] UdpHeader(int udpLength, ushort id)
+    {
+        // 8-byte UDP header (checksum 0: none, allowed on IPv4) and 8 bytes of data naming the datagram.
+        byte[] bytes = new byte[16];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), 9);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(4), (ushort)udpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(8), id);
+        return bytes;
+    }
+
+    /// <summary>The UDP payload of an Ethernet frame holding one whole IPv4 or IPv6 UDP datagram.</summary>
+    private static (bool Ipv4, byte[] Payload) UdpPayload(byte[] frame)
+    {
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12));
+        ReadOnlySpan<byte> ip = frame.AsSpan(14);
+        if (etherType == 0x0800)
+        {
+            int headerLength = (ip[0] & 0xF) * 4;
+            Assert.Equal(17, ip[9]);
+            Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x3FFF);
+            int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+            ReadOnlySpan<byte> udp = ip[headerLength..total];
+            Assert.Equal(udp.Length, BinaryPrimitives.ReadUInt16BigEndian(udp[4..]));
+            return (true, udp[8..].ToArray());
+        }
+
+        Assert.Equal(0x86DD, etherType);
+        Assert.Equal(17, ip[6]);
+        int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
+        ReadOnlySpan<byte> udp6 = ip.Slice(40, payloadLength);
+        Assert.Equal(udp6.Length, BinaryPrimitives.ReadUInt16BigEndian(udp6[4..]));
+        return (false, udp6[8..].ToArray());
+    }
+
+    /// <summary>The reassembled counts of a statistics log line.</summary>
+    private static (int Ipv4, int Ipv6) ReassembledCounts(string line)
+    {
+        int v4 = line.IndexOf("ipv4:", StringComparison.Ordinal), v6 = line.IndexOf("ipv6:", StringComparison.Ordinal);
+        return v4 < 0 || v6 < 0 ? (-1, -1) : (Field(line[v4..v6], "reassembled="), Field(line[v6..], "reassembled="));
+    }
+
+    private static int Field(string text, string name)
+    {
+        int at = text.IndexOf(name, StringComparison.Ordinal) + name.Length;
+        int end = at;
+        while (end < text.Length && char.IsAsciiDigit(text[end]))
+        {
+            end++;
+        }
+
+        return int.Parse(text.AsSpan(at, end - at), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
