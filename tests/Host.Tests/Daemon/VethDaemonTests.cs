@@ -111,6 +111,75 @@ public sealed class VethDaemonTests
     }
 
     [Fact]
+    public void Run_with_shards_0_of_2_and_1_of_2_reassembles_every_datagram_exactly_once_between_the_two_daemons()
+    {
+        int seed = Random.Shared.Next();
+        Console.WriteLine($"seed {seed}");
+        var random = new Random(seed);
+        using var temp = new TempDirectory();
+        using var veth = new VethNamespace();
+
+        // Four source addresses, so that the address pairs spread over both shards.
+        string[] sources = [VethNamespace.PeerAddress4, "192.0.2.3", "192.0.2.4", "192.0.2.5"];
+        foreach (string extra in sources[1..])
+        {
+            veth.Exec(10, "ip", "addr", "add", extra + "/24", "dev", veth.PeerInterface);
+        }
+
+        var sent = new List<byte[]>();
+        var lines = new List<string>();
+        for (int i = 0; i < 8; i++)
+        {
+            byte[] payload = new byte[3000];
+            random.NextBytes(payload);
+            sent.Add(payload);
+            lines.Add($"{sources[i % sources.Length]} {Convert.ToHexString(payload)}");
+        }
+
+        File.WriteAllLines(temp.File("payloads.txt"), lines);
+        File.WriteAllText(temp.File("send.py"), """
+            import socket, sys
+            for line in open(sys.argv[2]):
+                source, data = line.split()
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, 10, 0)
+                s.bind((source, 0))
+                s.sendto(bytes.fromhex(data), (sys.argv[1], 9))
+                s.close()
+            """);
+
+        string filter = "src net 192.0.2.0/29 and dst host " + VethNamespace.HostAddress4;
+        var outputs = new[] { temp.File("shard0.pcap"), temp.File("shard1.pcap") };
+        using var shard0 = new DaemonProcess("-i", veth.HostInterface, "-f", filter, "--shard", "0/2", "-o", outputs[0], "--output-format", "pcap", "--reassembled-only", "--stats-interval", "0.2");
+        using var shard1 = new DaemonProcess("-i", veth.HostInterface, "-f", filter, "--shard", "1/2", "-o", outputs[1], "--output-format", "pcap", "--reassembled-only", "--stats-interval", "0.2");
+        shard0.WaitForLine("capturing on", Patience);
+        shard1.WaitForLine("capturing on", Patience);
+        veth.Exec(30, "python3", temp.File("send.py"), VethNamespace.HostAddress4, temp.File("payloads.txt"));
+
+        // Each daemon sees every fragment (24) and keeps its share; together they reassemble all 8.
+        int Reassembled(DaemonProcess daemon) => daemon.Log.Split('\n').Where(l => l.Contains("frames=", StringComparison.Ordinal)).Select(l => ReassembledCounts(l).Ipv4).DefaultIfEmpty(0).Max();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Reassembled(shard0) + Reassembled(shard1) < sent.Count && clock.Elapsed < Patience)
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.Equal(0, shard0.Terminate(Patience));
+        Assert.Equal(0, shard1.Terminate(Patience));
+        var got = new List<byte[]>();
+        foreach (string output in outputs)
+        {
+            got.AddRange(CapturedFrames.Read(output).Select(frame => UdpPayload(frame.Data).Payload));
+        }
+
+        Assert.Equal(sent.Count, got.Count);
+        foreach (byte[] payload in sent)
+        {
+            Assert.Single(got, g => g.AsSpan().SequenceEqual(payload));
+        }
+    }
+
+    [Fact]
     public void Run_applies_a_changed_policy_to_new_datagrams_while_a_datagram_in_flight_keeps_the_old_one()
     {
         using var temp = new TempDirectory();
