@@ -28,7 +28,8 @@ public sealed class LiveFrameQueue
     public LiveFrameQueue(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _free = Channel.CreateBounded<LiveFrame>(new BoundedChannelOptions(capacity) { SingleReader = false, SingleWriter = true });
+        // Slots come back from the consumer or from the workers it hands frames to: several writers.
+        _free = Channel.CreateBounded<LiveFrame>(new BoundedChannelOptions(capacity) { SingleReader = false, SingleWriter = false });
         _filled = Channel.CreateBounded<LiveFrame>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false });
         for (int i = 0; i < capacity; i++)
         {
@@ -58,7 +59,7 @@ public sealed class LiveFrameQueue
     /// <summary>Consumer side: the oldest waiting frame, if any. Give it back with <see cref="Return"/> once read.</summary>
     public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiveFrame? frame) => _filled.Reader.TryRead(out frame);
 
-    /// <summary>Consumer side: hands a frame's slot back for reuse.</summary>
+    /// <summary>Consumer side (any thread): hands a frame's slot back for reuse.</summary>
     public void Return(LiveFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);

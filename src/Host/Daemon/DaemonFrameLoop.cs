@@ -36,12 +36,17 @@ internal sealed class DaemonFrameLoop
     private readonly Action _onFailure;
     private readonly long _statsIntervalTimestamps;
     private readonly long _flushIntervalTimestamps;
+    private readonly DaemonWorkerPool? _pool;
+
+    // With several workers, the outputs (capture file, injector, counters) are shared: writes take this lock. Only
+    // writes do: reassembly itself runs on each worker without it. Null with one worker.
+    private readonly Lock? _outputLock;
     private long _nextStats;
     private long _nextFlush;
 
     public DaemonFrameLoop(
         ReassemblyEngine engine, LiveCaptureSource source, DaemonSettings settings, RotatingCaptureOutput? output, AnomalyJsonLinesWriter? events,
-        LiveInjector? injector, ILogger logger, TimeProvider time, Action onFailure)
+        LiveInjector? injector, ILogger logger, TimeProvider time, Action onFailure, Lock? outputLock)
     {
         _engine = engine;
         _source = source;
@@ -54,6 +59,11 @@ internal sealed class DaemonFrameLoop
         _onFailure = onFailure;
         _statsIntervalTimestamps = settings.Options.StatsInterval > 0 ? ToTimestamps(TimeSpan.FromSeconds(settings.Options.StatsInterval)) : 0;
         _flushIntervalTimestamps = ToTimestamps(FlushInterval);
+        if (engine.WorkerCount > 1)
+        {
+            _outputLock = outputLock ?? throw new ArgumentNullException(nameof(outputLock), "Several workers share the outputs under one lock.");
+            _pool = new DaemonWorkerPool(engine, source.Frames, settings.Options.QueueCapacity, WriteLocked, UnixNanoseconds, time);
+        }
     }
 
     public long FramesOutsideShard { get; private set; }
@@ -86,16 +96,24 @@ internal sealed class DaemonFrameLoop
             int taken = 0;
             while (frames.TryTake(out LiveFrame? frame))
             {
-                try
+                if (_pool is not null && Failure is null && InShard(frame))
                 {
-                    if (Failure is null)
-                    {
-                        OnFrame(frame);
-                    }
+                    // The worker returns the slot.
+                    _pool.Dispatch(frame);
                 }
-                finally
+                else
                 {
-                    frames.Return(frame);
+                    try
+                    {
+                        if (Failure is null && InShard(frame))
+                        {
+                            OnFrame(frame);
+                        }
+                    }
+                    finally
+                    {
+                        frames.Return(frame);
+                    }
                 }
 
                 if (++taken == PeriodicCheckFrames)
@@ -115,16 +133,45 @@ internal sealed class DaemonFrameLoop
         Finish();
     }
 
-    private void OnFrame(LiveFrame frame)
+    private bool InShard(LiveFrame frame)
     {
-        ReadOnlySpan<byte> data = frame.Data;
-        if (_settings.ShardCount > 1 && ReassemblyEngine.AddressPairHash(data, frame.LinkType) % (uint)_settings.ShardCount != (uint)_settings.ShardIndex)
+        if (_settings.ShardCount > 1 && ReassemblyEngine.AddressPairHash(frame.Data, frame.LinkType) % (uint)_settings.ShardCount != (uint)_settings.ShardIndex)
         {
             FramesOutsideShard++;
-            return;
+            return false;
         }
 
-        FrameResult result = _engine.Process(data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+        return true;
+    }
+
+    private void OnFrame(LiveFrame frame)
+    {
+        FrameResult result = _engine.Process(frame.Data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+        try
+        {
+            Write(frame, result);
+        }
+        finally
+        {
+            result.Datagram?.Dispose();
+        }
+    }
+
+    /// <summary>A worker's result, with several workers: the outputs are shared.</summary>
+    private void WriteLocked(LiveFrame frame, FrameResult result)
+    {
+        lock (_outputLock!)
+        {
+            if (Failure is null)
+            {
+                Write(frame, result);
+            }
+        }
+    }
+
+    private void Write(LiveFrame frame, FrameResult result)
+    {
+        ReadOnlySpan<byte> data = frame.Data;
         try
         {
             switch (result.Disposition)
@@ -154,10 +201,6 @@ internal sealed class DaemonFrameLoop
         {
             Fail(e.Message);
         }
-        finally
-        {
-            result.Datagram?.Dispose();
-        }
     }
 
     private void Inject(ReadOnlySpan<byte> frame)
@@ -181,12 +224,39 @@ internal sealed class DaemonFrameLoop
     private void Periodic()
     {
         long now = _time.GetTimestamp();
-        _engine.GetWorker(0).AdvanceClock(UnixNanoseconds());
+        if (_pool is null)
+        {
+            // With several workers each moves its own clock (a worker is driven by one thread only).
+            _engine.GetWorker(0).AdvanceClock(UnixNanoseconds());
+        }
+
         if (Failure is not null)
         {
             return;
         }
 
+        if (_outputLock is null)
+        {
+            PeriodicOutputs(now);
+        }
+        else
+        {
+            lock (_outputLock)
+            {
+                PeriodicOutputs(now);
+            }
+        }
+
+        if (_statsIntervalTimestamps > 0 && now >= _nextStats)
+        {
+            // With several workers running this reads their counters as they move: a log line, not an invariant.
+            _nextStats = now + _statsIntervalTimestamps;
+            LogStatistics(_engine.GetStatistics());
+        }
+    }
+
+    private void PeriodicOutputs(long now)
+    {
         try
         {
             _output?.Tick();
@@ -201,16 +271,13 @@ internal sealed class DaemonFrameLoop
         {
             Fail(e.Message);
         }
-
-        if (_statsIntervalTimestamps > 0 && now >= _nextStats)
-        {
-            _nextStats = now + _statsIntervalTimestamps;
-            LogStatistics(_engine.GetStatistics());
-        }
     }
 
     private void Finish()
     {
+        // Every worker finishes what it was handed before anything is expired.
+        _pool?.Complete();
+
         // Nothing more can arrive: what is still incomplete expires now, counted (and reported) as timeouts.
         _engine.ExpireAll();
         try

@@ -32,6 +32,7 @@ internal sealed class DaemonService : IHostedService, IDisposable
     private DaemonFrameLoop? _loop;
     private Thread? _loopThread;
     private bool _stopped;
+    private Lock? _outputLock;
 
     public DaemonService(IOptions<DaemonOptions> options, IConfiguration configuration, ILogger<DaemonService> logger, IHostApplicationLifetime lifetime, DaemonExit exit, TimeProvider time)
     {
@@ -60,7 +61,9 @@ internal sealed class DaemonService : IHostedService, IDisposable
             }
 
             var engineErrors = new List<string>();
-            _engine = ReassemblyEngine.Create(DaemonSettings.TryCreateEngineOptions(_options, engineErrors, _events)!);
+            _outputLock = _settings.Engine.Workers > 1 ? new Lock() : null;
+            IAnomalySink? sink = _events is not null && _outputLock is not null ? new LockedAnomalySink(_events, _outputLock) : _events;
+            _engine = ReassemblyEngine.Create(DaemonSettings.TryCreateEngineOptions(_options, engineErrors, sink)!);
             _source = LiveCaptureSource.Open(_settings.Capture);
             if (_options.Output is { } outputPath)
             {
@@ -92,7 +95,7 @@ internal sealed class DaemonService : IHostedService, IDisposable
             throw new DaemonStartException(ExitCodes.BadConfiguration, e.Message, e);
         }
 
-        _loop = new DaemonFrameLoop(_engine, _source, _settings, _output, _events, _injector, _logger, _time, OnLoopFailure);
+        _loop = new DaemonFrameLoop(_engine, _source, _settings, _output, _events, _injector, _logger, _time, OnLoopFailure, _outputLock);
         _loopThread = new Thread(_loop.Run) { IsBackground = true, Name = "reassembly" };
         _loopThread.Start();
         _reloader = new SettingsReloader(_configuration, _engine, _options, _logger);

@@ -125,11 +125,7 @@ internal sealed class DaemonSettings
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"Threads: {options.Threads} is not between 1 and 256"));
         }
-        else if (options.Threads > 1)
-        {
-            // The live frame loop drives one worker; several need the steering stage replay has (not built yet).
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"Threads: {options.Threads}: the daemon reassembles on one thread for now (run one daemon per --shard instead)"));
-        }
+
 
         NamespaceSelector selector = NamespaceSelector.None;
         switch (options.NamespaceBy)

@@ -41,8 +41,10 @@ public sealed class VethDaemonTests
         s.close()
         """;
 
-    [Fact]
-    public void Run_reassembles_fragmented_ipv4_and_ipv6_datagrams_from_a_veth_byte_for_byte_and_exits_0_on_SIGTERM()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Run_reassembles_fragmented_ipv4_and_ipv6_datagrams_from_a_veth_byte_for_byte_and_exits_0_on_SIGTERM(int threads)
     {
         int seed = Random.Shared.Next();
         Console.WriteLine($"seed {seed}");
@@ -69,7 +71,8 @@ public sealed class VethDaemonTests
         string stats = temp.File("stats.json");
         using var daemon = new DaemonProcess(
             "--interface", veth.HostInterface, "--filter", $"host {VethNamespace.PeerAddress4} or host {VethNamespace.PeerAddress6}",
-            "--output", output, "--reassembled-only", "--stats", stats, "--stats-interval", "0.2", "--events", temp.File("events.jsonl"));
+            "--output", output, "--reassembled-only", "--stats", stats, "--stats-interval", "0.2", "--events", temp.File("events.jsonl"),
+            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         daemon.WaitForLine("capturing on", Patience);
 
         veth.Exec(30, "python3", temp.File("send.py"), VethNamespace.HostAddress4, VethNamespace.HostAddress6, temp.File("payloads.txt"));
