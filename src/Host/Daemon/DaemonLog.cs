@@ -8,8 +8,8 @@ internal static partial class DaemonLog
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "capturing on {Interfaces} (filter: {Filter}, snap length {SnapLength}, promiscuous {Promiscuous}, shard {Shard})")]
     public static partial void CaptureStarted(ILogger logger, string interfaces, string filter, int snapLength, bool promiscuous, string shard);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "stopping: capture stopped, {Waiting} frame(s) still queued are being reassembled")]
-    public static partial void Stopping(ILogger logger, int waiting);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "stopping: capture stopped after reading what libpcap held ({Captured} frames captured); reassembling the rest, then closing the outputs")]
+    public static partial void Stopping(ILogger logger, long captured);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "stopped: {Frames} frames, {Ipv4Reassembled} IPv4 and {Ipv6Reassembled} IPv6 datagrams reassembled, {Written} frames written, {Dropped} dropped by libpcap, {QueueDropped} by the queue")]
     public static partial void Stopped(ILogger logger, long frames, long ipv4Reassembled, long ipv6Reassembled, long written, long dropped, long queueDropped);

@@ -117,7 +117,13 @@ internal sealed class DaemonService : IHostedService, IDisposable
 
         // Capture first: the threads read what libpcap still holds, then the queue completes and the loop drains it.
         _source.Stop();
-        DaemonLog.Stopping(_logger, 0);
+        long captured = 0;
+        foreach (LiveInterfaceStatistics itf in _source.GetStatistics())
+        {
+            captured += itf.Captured;
+        }
+
+        DaemonLog.Stopping(_logger, captured);
         _loopThread!.Join();
         ReassemblyStatistics statistics = _loop.FinalStatistics!;
         if (_loop.Failure is not null)
