@@ -183,6 +183,65 @@ public sealed class VethDaemonTests
     }
 
     [Fact]
+    public void Run_with_inject_sends_each_reassembled_datagram_out_of_the_inject_interface()
+    {
+        using var temp = new TempDirectory();
+        using var veth = new VethNamespace();
+        veth.AddExtraPair(9000);
+        (string injectHost, string injectPeer) = veth.ExtraPair!.Value;
+        var random = new Random(Random.Shared.Next());
+        var sent = new List<byte[]>();
+        var lines = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            byte[] payload = new byte[3000];
+            random.NextBytes(payload);
+            sent.Add(payload);
+            lines.Add("4 " + Convert.ToHexString(payload));
+        }
+
+        File.WriteAllLines(temp.File("payloads.txt"), lines);
+        File.WriteAllText(temp.File("send.py"), UdpSender);
+
+        // The receiver: bounded by a count and a 15 s socket timeout; keeps the IPv4 UDP frames from the peer's address.
+        File.WriteAllText(temp.File("receive.py"), """
+            import socket, sys
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+            s.bind((sys.argv[1], 0))
+            s.settimeout(15)
+            wanted, got = int(sys.argv[2]), 0
+            with open(sys.argv[3], "w") as out:
+                print("listening", flush=True)
+                while got < wanted:
+                    frame = s.recv(65535)
+                    if frame[12:14] == b"\x08\x00" and frame[23] == 17 and frame[26:30] == bytes([192, 0, 2, 2]):
+                        out.write(frame.hex() + "\n")
+                        got += 1
+            """);
+        string received = temp.File("received.txt");
+        using var receiver = new DaemonlessProcess("ip", "netns", "exec", veth.Namespace, "python3", "-u", temp.File("receive.py"), injectPeer, "3", received);
+        receiver.WaitForOutput("listening", Patience);
+
+        string stats = temp.File("stats.json");
+        using var daemon = new DaemonProcess("-i", veth.HostInterface, "-f", "src host " + VethNamespace.PeerAddress4, "--inject", injectHost, "--stats", stats, "--stats-interval", "0.2");
+        daemon.WaitForLine("capturing on", Patience);
+        veth.Exec(30, "python3", temp.File("send.py"), VethNamespace.HostAddress4, VethNamespace.HostAddress6, temp.File("payloads.txt"));
+        Assert.True(receiver.WaitForExit(Patience), "the receiver on the inject interface did not get 3 datagrams:\n" + daemon.Log);
+        Assert.Equal(0, daemon.Terminate(Patience));
+
+        List<byte[]> injected = File.ReadAllLines(received).Select(line => UdpPayload(Convert.FromHexString(line)).Payload).ToList();
+        Assert.Equal(sent.Count, injected.Count);
+        for (int i = 0; i < sent.Count; i++)
+        {
+            Assert.Equal(sent[i], injected[i]);
+        }
+
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(stats));
+        Assert.Equal(3, document.RootElement.GetProperty("capture").GetProperty("Injected").GetInt64());
+        Assert.Equal(0, document.RootElement.GetProperty("capture").GetProperty("InjectFailed").GetInt64());
+    }
+
+    [Fact]
     public void Run_applies_a_changed_policy_to_new_datagrams_while_a_datagram_in_flight_keeps_the_old_one()
     {
         using var temp = new TempDirectory();

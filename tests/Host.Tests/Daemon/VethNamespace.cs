@@ -49,6 +49,21 @@ internal sealed class VethNamespace : IDisposable
 
     public string PeerMac { get; private set; } = string.Empty;
 
+    /// <summary>A second pair into the same namespace, without addresses (the inject test's way out), or null.</summary>
+    public (string Host, string Peer)? ExtraPair { get; private set; }
+
+    /// <summary>Adds <see cref="ExtraPair"/> with the given MTU on both ends, both up.</summary>
+    public void AddExtraPair(int mtu)
+    {
+        string host = HostInterface.Replace("rsmh", "rsmi", StringComparison.Ordinal);
+        string peer = PeerInterface.Replace("rsmp", "rsmq", StringComparison.Ordinal);
+        Ip("link", "add", host, "mtu", mtu.ToString(CultureInfo.InvariantCulture), "type", "veth", "peer", "name", peer, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
+        ExtraPair = (host, peer);
+        Ip("link", "set", peer, "netns", Namespace);
+        Ip("link", "set", host, "up");
+        Ip("-n", Namespace, "link", "set", peer, "up");
+    }
+
     /// <summary>Runs a program inside the namespace, bounded in time; fails the test if it fails.</summary>
     public ProcessRunner.Result Exec(int timeoutSeconds, params string[] command)
     {
@@ -71,6 +86,12 @@ internal sealed class VethNamespace : IDisposable
         {
             ProcessRunner.Run("ip", ["link", "del", HostInterface], 30);
             _linkCreated = false;
+        }
+
+        if (ExtraPair is { } extra)
+        {
+            ProcessRunner.Run("ip", ["link", "del", extra.Host], 30);
+            ExtraPair = null;
         }
     }
 
