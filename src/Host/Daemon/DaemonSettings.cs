@@ -197,6 +197,8 @@ internal sealed class DaemonSettings
             namespacePolicies[entry[..split]] = nsPolicy;
         }
 
+        // Memory limits (the memory helper's --mem-high and friends) are to be checked and bound here, into the options
+        // below: start-up and every reload go through this method, and UpdateSettings publishes them with the rest.
         if (errors.Count != before)
         {
             return null;

@@ -21,6 +21,15 @@ public sealed class RunConfigurationTests
     }
 
     [Fact]
+    public void Run_reports_an_unknown_interface_in_one_line_with_exit_code_2()
+    {
+        ProcessRunner.Result result = ProcessRunner.Reassembly("run", "--interface", "rsm-nosuch0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("reassembly: run: interface 'rsm-nosuch0' ", result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public void Run_reads_settings_from_REASSEMBLY_environment_variables_and_rejects_a_bad_one()
     {
         ProcessRunner.Result result = ProcessRunner.Run(
