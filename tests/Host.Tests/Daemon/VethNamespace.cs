@@ -129,9 +129,29 @@ internal sealed class VethNamespace : IDisposable
         HostMac = File.ReadAllText($"/sys/class/net/{HostInterface}/address").Trim();
         PeerMac = Exec(10, "cat", $"/sys/class/net/{PeerInterface}/address").StandardOutput.Trim();
 
+        // A veth end reports carrier a moment after both ends are up; frames sent before that are lost.
+        WaitUntilUp(() => File.ReadAllText($"/sys/class/net/{HostInterface}/operstate").Trim(), HostInterface);
+        WaitUntilUp(() => Exec(10, "cat", $"/sys/class/net/{PeerInterface}/operstate").StandardOutput.Trim(), PeerInterface);
+
         // Static neighbours: the first datagram is sent at once, without waiting for ARP or neighbour discovery.
         Ip("-n", Namespace, "neigh", "replace", HostAddress4, "lladdr", HostMac, "dev", PeerInterface, "nud", "permanent");
         Ip("-n", Namespace, "-6", "neigh", "replace", HostAddress6, "lladdr", HostMac, "dev", PeerInterface, "nud", "permanent");
+    }
+
+    private static void WaitUntilUp(Func<string> operstate, string name)
+    {
+        // Bounded: 100 polls of 50 ms.
+        for (int i = 0; i < 100; i++)
+        {
+            if (operstate() == "up")
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail($"{name} did not come up within 5 s (operstate {operstate()})");
     }
 
     private static void Ip(params string[] arguments)
