@@ -14,8 +14,12 @@ internal static class Program
             RunCommand.Create(),
             BenchCommand.Create(),
         };
-        // No termination handling by System.CommandLine: its SIGTERM handler ends the process with 143 when the action
-        // is slow to stop. `run` handles SIGINT and SIGTERM itself (drain, flush, exit 0); replay reads to the end.
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        // `run` handles SIGINT and SIGTERM itself (drain, flush, exit 0): System.CommandLine's handler would end the
+        // process with 143 while the daemon drains. The other commands keep it (replay reports the interruption).
+        ParseResult parsed = root.Parse(args);
+        InvocationConfiguration invocation = parsed.CommandResult.Command.Name == "run"
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : new InvocationConfiguration();
+        return parsed.InvokeAsync(invocation);
     }
 }
