@@ -4,7 +4,9 @@
 #   ./test.sh [extra dotnet test arguments]
 #
 # Needs: the .NET SDK named in global.json. Installs (Debian/Ubuntu, as root, only when missing): tshark (the output
-# must open in Wireshark's engine) and python3 (../shared/bench/genfrag.py generates the end-to-end workloads).
+# must open in Wireshark's engine), python3 (../shared/bench/genfrag.py generates the end-to-end workloads), and for
+# the daemon's veth test iproute2 (`ip netns`) and libpcap0.8 (SharpPcap's libpcap). The veth test needs root (or
+# CAP_NET_ADMIN + CAP_NET_RAW) and fails, saying so, without it.
 # The last line is the test count: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,9 +14,11 @@ cd "$(dirname "$0")"
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+{ ldconfig -p 2>/dev/null | grep -q 'libpcap\.so\.0\.8'; } || need+=(libpcap0.8)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "test.sh: please install ${need[*]} (the tests run tshark and python3)" >&2
+        echo "test.sh: please install ${need[*]} (the tests run tshark, python3, ip netns and libpcap)" >&2
         exit 2
     fi
     echo "test.sh: installing ${need[*]}" >&2

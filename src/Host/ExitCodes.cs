@@ -15,6 +15,12 @@ internal static class ExitCodes
     /// </summary>
     public const int InputError = 2;
 
+    /// <summary>
+    /// <c>run</c>: a setting is invalid, or an interface cannot be captured from; nothing was captured. (The same code
+    /// as <see cref="InputError"/>: the daemon's input is its configuration and its interfaces.)
+    /// </summary>
+    public const int BadConfiguration = 2;
+
     /// <summary>An output file could not be written.</summary>
     public const int OutputError = 3;
 }

@@ -11,8 +11,15 @@ internal static class Program
         var root = new RootCommand("Reassembly: user-space IPv4/IPv6 fragment reassembly, with today's Linux rules.")
         {
             ReplayCommand.Create(),
+            RunCommand.Create(),
             BenchCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        // `run` handles SIGINT and SIGTERM itself (drain, flush, exit 0): System.CommandLine's handler would end the
+        // process with 143 while the daemon drains. The other commands keep it (replay reports the interruption).
+        ParseResult parsed = root.Parse(args);
+        InvocationConfiguration invocation = parsed.CommandResult.Command.Name == "run"
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : new InvocationConfiguration();
+        return parsed.InvokeAsync(invocation);
     }
 }

@@ -5,6 +5,7 @@ using Reassembly.Namespaces;
 using Reassembly.Parsing;
 using Reassembly.Peers;
 using Reassembly.Policies;
+using Reassembly.Settings;
 
 namespace Reassembly;
 
@@ -26,7 +27,7 @@ namespace Reassembly;
 /// <para>Once warm, processing a frame allocates nothing. <see cref="ExpireAll"/>, <see cref="Reset"/> and
 /// <see cref="GetStatistics"/> must not run while a worker processes a frame.</para>
 /// </remarks>
-public sealed class ReassemblyEngine : IDisposable
+public sealed partial class ReassemblyEngine : IDisposable
 {
     private readonly ReassemblyWorker[] _workers;
     private readonly NamespaceTable _namespaces;
@@ -49,10 +50,10 @@ public sealed class ReassemblyEngine : IDisposable
 
         _memory = new MemoryAccountant(options.ToMemoryLimits());
         _namespaces = new NamespaceTable(options.NamespaceBy, _workers, options.NamespacePolicies, _epochs, _ipv4Peers, _memory);
-        var policies = new PolicyTable(options);
+        _settings = new SettingsCell(SettingsSnapshot.From(new PolicyTable(options), options));
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new ReassemblyWorker(i, _namespaces, options, policies, _epochs, _ipv4Peers);
+            _workers[i] = new ReassemblyWorker(i, _namespaces, options, _settings, _epochs, _ipv4Peers);
         }
 
         // The namespace of a selector-less engine exists from the start, so that empty statistics still name it.

@@ -29,7 +29,10 @@ public sealed partial class ReassemblyOptions
     /// <see cref="NamespaceStatistics.Name"/>): the policy of every datagram in that namespace that no
     /// <see cref="PolicyRoutes"/> entry covers, IPv4 and IPv6 alike, in place of the family defaults.
     /// </summary>
-    /// <remarks>Defaults to none. Read once, when a namespace is created.</remarks>
+    /// <remarks>
+    /// Defaults to none. Read once, when a namespace is created; <see cref="ReassemblyEngine.UpdateSettings"/> replaces
+    /// them for every namespace (datagrams in flight keep their policy).
+    /// </remarks>
     public IReadOnlyDictionary<string, OverlapPolicy> NamespacePolicies { get; init; } = new Dictionary<string, OverlapPolicy>();
 
     /// <summary>

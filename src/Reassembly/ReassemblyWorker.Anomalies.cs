@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Reassembly.Core;
 using Reassembly.Parsing;
-using Reassembly.Policies;
+using Reassembly.Settings;
 
 namespace Reassembly;
 
@@ -15,7 +15,7 @@ public sealed partial class ReassemblyWorker
     private const int TcpHeaderLength = 20;
     private const int UdpOrIcmpHeaderLength = 8;
 
-    private readonly PolicyTable _policies;
+    private readonly SettingsCell _settings;
     private readonly int _maxFragments;
     private readonly IAnomalySink? _sink;
     private readonly QueueObserver _queueObserver;
@@ -95,7 +95,7 @@ public sealed partial class ReassemblyWorker
 
     /// <summary>A stateless anomaly of one fragment: the policy is the one its datagram would get.</summary>
     private void Report(AnomalyKind kind, in FragmentDescriptor fragment, long timestampNanoseconds) =>
-        Report(kind, in fragment, _policies.Resolve(in fragment.Key, _namespacePolicy), default, timestampNanoseconds);
+        Report(kind, in fragment, _settings.Current.Policies.Resolve(in fragment.Key, _namespacePolicy, _namespaceName), default, timestampNanoseconds);
 
     /// <summary>
     /// A fragment that was kept or ignored: nothing if it touched no held data; a duplicate if none of its bytes was

@@ -138,7 +138,7 @@ public sealed partial class ReassemblyWorker
             return FrameDisposition.Dropped;
         }
 
-        FragmentQueue queue = directory.FindOrCreate(in placed.Key, _clock);
+        FragmentQueue queue = directory.FindOrCreate(in placed.Key, _clock, _settings.Current.LowpanTimeoutNanoseconds);
         if (!queue.HasPolicy)
         {
             // Charged and evicted as every queue is (memory limits are per namespace, over all families).

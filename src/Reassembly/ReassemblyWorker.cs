@@ -9,6 +9,7 @@ using Reassembly.Parsing;
 using Reassembly.Peers;
 using Reassembly.Policies;
 using Reassembly.Protocols;
+using Reassembly.Settings;
 
 namespace Reassembly;
 
@@ -47,22 +48,22 @@ public sealed partial class ReassemblyWorker
     private long _notIp;
     private long _linkErrors;
 
-    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, PolicyTable policies, EpochDomain epochs, PeerTable? ipv4Peers)
+    internal ReassemblyWorker(int index, NamespaceTable namespaces, ReassemblyOptions options, SettingsCell settings, EpochDomain epochs, PeerTable? ipv4Peers)
     {
         Queues = new FragmentQueuePool(epochs, alone: options.Workers == 1);
         _ipv4Peers = ipv4Peers;
         _ipv4PeerCache = ipv4Peers is null ? null : new PeerCache(ipv4Peers);
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
-        _policies = policies;
+        _settings = settings;
         _maxFragments = options.MaxFragmentsPerDatagram;
         _refuseAtLimit = options.MemoryMode == MemoryPressureMode.Refuse;
         _sink = options.AnomalySink;
         _queueObserver = new QueueObserver(this);
         Index = index;
         _namespaces = namespaces;
-        Ipv4Expiry = new ExpiryList(options.Ipv4Timeout.Ticks * 100);
-        Ipv6Expiry = new ExpiryList(options.Ipv6Timeout.Ticks * 100);
-        LowpanExpiry = new ExpiryList(options.LowpanTimeout.Ticks * 100);
+        Ipv4Expiry = new ExpiryList();
+        Ipv6Expiry = new ExpiryList();
+        LowpanExpiry = new ExpiryList();
         _lowpanContexts = new Lowpan.LowpanContextTable(options.LowpanContexts);
         _recycleDatagram = ReturnDatagram;
         Buffers.RefillRequested = TakeBackReturned;
@@ -363,12 +364,15 @@ public sealed partial class ReassemblyWorker
             return FrameDisposition.Dropped;
         }
 
-        FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock);
+        // One settings snapshot per fragment: a new datagram takes its deadline and its policy from the same one.
+        SettingsSnapshot settings = _settings.Current;
+        FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock, settings.TimeoutNanoseconds(fragment.Key.Family));
         if (!queue.HasPolicy)
         {
             TrackNewQueue(directory, queue);
-            // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy.
-            queue.Policy = _policies.Resolve(in fragment.Key, directory.NamespacePolicy);
+            // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy; kept across
+            // settings updates, so a datagram in flight is never reassembled under a mix of policies.
+            queue.Policy = settings.Policies.Resolve(in fragment.Key, directory.NamespacePolicy, directory.NamespaceName);
             queue.HasPolicy = true;
             queue.CreatedFrameIndex = _frameIndex;
             if (!ReferenceEquals(queue.Observer, _queueObserver))
@@ -386,7 +390,7 @@ public sealed partial class ReassemblyWorker
         queue.LastArrivalNanoseconds = _clock;
         if (_maxDistance > 0 && fragment.Key.Family == IpFamily.Ipv4)
         {
-            CheckIpIdDistance(directory, queue, in fragment, timestampNanoseconds);
+            CheckIpIdDistance(directory, queue, in fragment, timestampNanoseconds, settings.Ipv4TimeoutNanoseconds);
         }
 
         QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
@@ -427,14 +431,14 @@ public sealed partial class ReassemblyWorker
     /// wrapped and what the queue holds belongs to an older datagram, so the queue is emptied (and counted as failed)
     /// before the new fragment goes in.
     /// </summary>
-    private void CheckIpIdDistance(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds)
+    private void CheckIpIdDistance(FragmentQueueDirectory directory, FragmentQueue queue, in FragmentDescriptor fragment, long timestampNanoseconds, long timeoutNanoseconds)
     {
         queue.Peer ??= _ipv4PeerCache!.Acquire(PeerKey.ForIpv4(directory.NamespaceIndex, (uint)fragment.Key.Source), _clock);
         if (FragmentDistance.AdvanceAndCheck(queue.Peer, ref queue.PeerSequence, queue.FragmentCount > 0, _maxDistance))
         {
             directory.Counters.ReasmFails++;
             Report(AnomalyKind.IpIdDistanceReset, in fragment, queue.Policy, default, timestampNanoseconds);
-            directory.Restart(queue, _clock);
+            directory.Restart(queue, _clock, timeoutNanoseconds);
         }
     }
 

@@ -11,11 +11,18 @@ namespace Reassembly.Host.Policies;
 internal static class PolicyMapFile
 {
     /// <summary>Parses the file. Throws <see cref="FormatException"/> naming the file and line of the first bad entry.</summary>
-    public static List<OverlapPolicyRoute> Read(string path)
+    public static List<OverlapPolicyRoute> Read(string path) => Parse(File.ReadLines(path), path);
+
+    /// <summary>
+    /// Parses routes given as lines in the file's syntax (the daemon's <c>PolicyRoutes</c> setting); errors name
+    /// <paramref name="source"/> and the line's position from 1.
+    /// </summary>
+    public static List<OverlapPolicyRoute> Parse(IEnumerable<string> lines, string source)
     {
+        string path = source;
         var routes = new List<OverlapPolicyRoute>();
         int lineNumber = 0;
-        foreach (string rawLine in File.ReadLines(path))
+        foreach (string rawLine in lines)
         {
             lineNumber++;
             int comment = rawLine.IndexOf('#', StringComparison.Ordinal);

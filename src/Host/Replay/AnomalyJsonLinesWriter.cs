@@ -88,6 +88,19 @@ internal sealed class AnomalyJsonLinesWriter : IAnomalySink, IDisposable
         }
     }
 
+    /// <summary>Hands what was written so far to the operating system (the daemon calls it periodically).</summary>
+    public void Flush()
+    {
+        try
+        {
+            _stream?.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputFailedException(_path, e);
+        }
+    }
+
     public void Dispose()
     {
         _json?.Dispose();

@@ -9,7 +9,11 @@ namespace Reassembly.Host.Replay;
 /// </summary>
 internal static class StatisticsJson
 {
-    public static void Write(Stream destination, ReassemblyStatistics statistics, ReplayOutcome outcome)
+    /// <param name="destination">Where the document goes.</param>
+    /// <param name="statistics">The engine's counters.</param>
+    /// <param name="outcome">The command's own counters.</param>
+    /// <param name="captureExtras">Writes more properties into <c>"capture"</c> (the daemon's libpcap drop counters), or null.</param>
+    public static void Write(Stream destination, ReassemblyStatistics statistics, ReplayOutcome outcome, Action<Utf8JsonWriter>? captureExtras = null)
     {
         using var json = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
@@ -26,6 +30,7 @@ internal static class StatisticsJson
         json.WriteNumber("DatagramsWritten", outcome.DatagramsWritten);
         json.WriteNumber("PassedThroughWritten", outcome.PassedThroughWritten);
         json.WriteNumber("FramesOutsideShard", outcome.FramesOutsideShard);
+        captureExtras?.Invoke(json);
         json.WriteEndObject();
         json.WriteStartObject("namespaces");
         foreach (NamespaceStatistics ns in statistics.Namespaces)

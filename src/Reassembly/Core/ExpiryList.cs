@@ -7,19 +7,17 @@ namespace Reassembly.Core;
 /// <c>inet_frag_create</c>; here a list stands in for all of them).
 /// </summary>
 /// <remarks>
-/// Every queue's deadline is the clock at its creation plus the family's fixed timeout, and the clock a worker is given
-/// never goes back, so creation order is deadline order: arm (append), cancel (unlink) and expiry (pop the oldest) are
-/// O(1). Invariants: deadlines never decrease from <see cref="Oldest"/> to the newest; a queue is in the list if and
-/// only if it is in its directory's table. Owned by one worker; the links are <see cref="FragmentQueue.Older"/> and
-/// <see cref="FragmentQueue.Newer"/>.
+/// Every queue's deadline is the clock at its creation plus the family's timeout, and the clock a worker is given
+/// never goes back, so while the timeout stays the same creation order is deadline order: arm (append), cancel
+/// (unlink) and expiry (pop the oldest) are O(1). When a settings update shortens the timeout, a new queue may fall due
+/// before older ones: <see cref="Append"/> then walks back past the queues due later (only those armed under the longer
+/// timeout, so the walk ends once they are gone). Invariants: deadlines never decrease from <see cref="Oldest"/> to the
+/// newest; a queue is in the list if and only if it is in its directory's table. Owned by one worker; the links are
+/// <see cref="FragmentQueue.Older"/> and <see cref="FragmentQueue.Newer"/>.
 /// </remarks>
 internal sealed class ExpiryList
 {
     private FragmentQueue? _newest;
-
-    public ExpiryList(long timeoutNanoseconds) => TimeoutNanoseconds = timeoutNanoseconds;
-
-    public long TimeoutNanoseconds { get; }
 
     public FragmentQueue? Oldest { get; private set; }
 
@@ -33,7 +31,12 @@ internal sealed class ExpiryList
 
     public void Append(FragmentQueue queue)
     {
-        Debug.Assert(_newest is null || _newest.DeadlineNanoseconds <= queue.DeadlineNanoseconds, "Deadlines never decrease.");
+        if (_newest is not null && _newest.DeadlineNanoseconds > queue.DeadlineNanoseconds)
+        {
+            InsertBeforeLater(queue);
+            return;
+        }
+
         queue.Older = _newest;
         queue.Newer = null;
         if (_newest is null)
@@ -73,5 +76,47 @@ internal sealed class ExpiryList
 
         queue.Older = queue.Newer = null;
         Count--;
+    }
+
+    /// <summary>The timeout was shortened: links <paramref name="queue"/> after the newest queue due no later than it.</summary>
+    private void InsertBeforeLater(FragmentQueue queue)
+    {
+        FragmentQueue later = _newest!;
+        while (later.Older is { } older && older.DeadlineNanoseconds > queue.DeadlineNanoseconds)
+        {
+            later = older;
+        }
+
+        // later is the oldest queue due after this one.
+        queue.Newer = later;
+        queue.Older = later.Older;
+        if (later.Older is null)
+        {
+            Oldest = queue;
+            OldestDeadlineNanoseconds = queue.DeadlineNanoseconds;
+        }
+        else
+        {
+            later.Older.Newer = queue;
+        }
+
+        later.Older = queue;
+        Count++;
+        AssertInvariants();
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        int count = 0;
+        long previous = long.MinValue;
+        for (FragmentQueue? queue = Oldest; queue is not null; queue = queue.Newer)
+        {
+            Debug.Assert(queue.DeadlineNanoseconds >= previous, "Deadlines never decrease from the oldest to the newest.");
+            previous = queue.DeadlineNanoseconds;
+            count++;
+        }
+
+        Debug.Assert(count == Count, "Count is the length of the list.");
     }
 }

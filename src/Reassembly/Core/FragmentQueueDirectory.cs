@@ -70,9 +70,9 @@ internal sealed class FragmentQueueDirectory
 
     public int Count { get; private set; }
 
-    /// <summary>Finds the queue for <paramref name="key"/>, or creates one whose deadline is now plus the timeout.</summary>
+    /// <summary>Finds the queue for <paramref name="key"/>, or creates one whose deadline is now plus <paramref name="timeoutNanoseconds"/>.</summary>
     /// <exception cref="InvalidOperationException">Another worker holds the queue: frames were not steered by source.</exception>
-    public FragmentQueue FindOrCreate(in FragmentKey key, long nowNanoseconds)
+    public FragmentQueue FindOrCreate(in FragmentKey key, long nowNanoseconds, long timeoutNanoseconds)
     {
         FragmentQueue? found = Lookup(in key);
 
@@ -83,7 +83,7 @@ internal sealed class FragmentQueueDirectory
         }
 
         FragmentQueue created = _queues.Rent();
-        created.Initialize(key, nowNanoseconds + _expiry.TimeoutNanoseconds, this);
+        created.Initialize(key, nowNanoseconds + timeoutNanoseconds, this);
         if (_table.InsertIfAbsent(created) != created)
         {
             // A queue of ours is in the table for the whole lookup, and the table finds such entries: the one there is
@@ -139,11 +139,11 @@ internal sealed class FragmentQueueDirectory
     /// <summary>
     /// Empties a queue that stays (Linux's <c>ip_frag_reinit</c>): its fragments go, and its timer restarts from now.
     /// </summary>
-    public void Restart(FragmentQueue queue, long nowNanoseconds)
+    public void Restart(FragmentQueue queue, long nowNanoseconds, long timeoutNanoseconds)
     {
         queue.DropFragments(_buffers);
         _expiry.Unlink(queue);
-        queue.DeadlineNanoseconds = nowNanoseconds + _expiry.TimeoutNanoseconds;
+        queue.DeadlineNanoseconds = nowNanoseconds + timeoutNanoseconds;
         _expiry.Append(queue);
     }
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Collections.Frozen;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
 using Reassembly.Core;
@@ -11,7 +13,8 @@ namespace Reassembly.Policies;
 /// </summary>
 /// <remarks>
 /// Routes are sorted by prefix length, longest first, so the first match is the answer; ties keep the order given.
-/// The scan is linear because it runs once per datagram, not per fragment.
+/// The scan is linear because it runs once per datagram, not per fragment. Immutable, so that a table published by
+/// <see cref="ReassemblyEngine.UpdateSettings"/> is read by workers without a lock.
 /// </remarks>
 internal sealed class PolicyTable
 {
@@ -19,8 +22,18 @@ internal sealed class PolicyTable
     private readonly OverlapPolicy _ipv4Default;
     private readonly OverlapPolicy _ipv6Default;
 
-    public PolicyTable(ReassemblyOptions options)
+    // Null for the table the engine starts with: each namespace then carries its policy (cached with its name, read
+    // without a lookup). A table built for an update brings the namespaces' new policies with it instead, since the
+    // namespaces created before it keep the policy they were created with.
+    private readonly FrozenDictionary<string, OverlapPolicy>? _namespacePolicies;
+
+    public PolicyTable(ReassemblyOptions options, bool withNamespacePolicies = false)
     {
+        if (withNamespacePolicies)
+        {
+            _namespacePolicies = new Dictionary<string, OverlapPolicy>(options.NamespacePolicies, StringComparer.Ordinal).ToFrozenDictionary(StringComparer.Ordinal);
+        }
+
         _ipv4Default = options.OverlapPolicy;
         _ipv6Default = options.Ipv6OverlapPolicy ?? options.OverlapPolicy;
         _routes = new Route[options.PolicyRoutes.Count];
@@ -50,8 +63,17 @@ internal sealed class PolicyTable
         }
     }
 
-    public OverlapPolicy Resolve(in FragmentKey key, OverlapPolicy? namespacePolicy = null)
+    /// <summary>The policy of a new datagram.</summary>
+    /// <param name="key">The datagram's key (family and destination).</param>
+    /// <param name="namespacePolicy">The policy its namespace was created with, if any.</param>
+    /// <param name="namespaceName">The namespace's name, looked up when this table carries namespace policies of its own.</param>
+    public OverlapPolicy Resolve(in FragmentKey key, OverlapPolicy? namespacePolicy, string namespaceName)
     {
+        if (_namespacePolicies is not null)
+        {
+            namespacePolicy = _namespacePolicies.TryGetValue(namespaceName, out OverlapPolicy updated) ? updated : null;
+        }
+
         IpFamily family = key.Family;
         UInt128 destination = key.Destination;
         int width = family == IpFamily.Ipv4 ? 32 : 128;
