@@ -11,9 +11,6 @@ namespace Reassembly;
 // for one inlined charge after each accepted fragment (a handful of plain adds; see WorkerNamespaceMemory).
 public sealed partial class ReassemblyWorker
 {
-    // Refuse mode: a fragment that would start a queue is refused while the namespace (or all) is at its limit.
-    private readonly bool _refuseAtLimit;
-
     // True inside ExpireAll: queues expire because the input ended, not because their time passed.
     private bool _expiringAtEnd;
 
@@ -35,7 +32,7 @@ public sealed partial class ReassemblyWorker
     /// <summary>Refuse mode, before a lookup that may create a queue: true when the fragment is refused (and counted).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool RefusesNewQueue(FragmentQueueDirectory directory, in FragmentDescriptor fragment, long timestampNanoseconds) =>
-        _refuseAtLimit && directory.Memory.IsFull && Refuse(directory, in fragment, timestampNanoseconds);
+        directory.Memory.Refuses && directory.Memory.IsFull && Refuse(directory, in fragment, timestampNanoseconds);
 
     private bool Refuse(FragmentQueueDirectory directory, in FragmentDescriptor fragment, long timestampNanoseconds)
     {

@@ -56,7 +56,6 @@ public sealed partial class ReassemblyWorker
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _settings = settings;
         _maxFragments = options.MaxFragmentsPerDatagram;
-        _refuseAtLimit = options.MemoryMode == MemoryPressureMode.Refuse;
         _sink = options.AnomalySink;
         _queueObserver = new QueueObserver(this);
         Index = index;

@@ -143,6 +143,12 @@ internal static class RunCommand
             Add(settings, parseResult, inject, "Inject");
             Add(settings, parseResult, engine.Ipv4Timeout, "Ipv4Timeout");
             Add(settings, parseResult, engine.Ipv6Timeout, "Ipv6Timeout");
+            Add(settings, parseResult, engine.LowpanTimeout, "LowpanTimeout");
+            AddList(settings, parseResult, engine.LowpanContext, "LowpanContexts");
+            Add(settings, parseResult, engine.MemoryHigh, "MemoryHigh");
+            Add(settings, parseResult, engine.MemoryLow, "MemoryLow");
+            Add(settings, parseResult, engine.MemoryGlobal, "MemoryGlobal");
+            Add(settings, parseResult, engine.MemoryMode, "MemoryMode");
             Add(settings, parseResult, engine.Ipv4MaxDistance, "Ipv4MaxDistance");
             Add(settings, parseResult, engine.NamespaceBy, "NamespaceBy");
             Add(settings, parseResult, engine.Threads, "Threads");

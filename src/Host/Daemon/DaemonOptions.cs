@@ -67,6 +67,24 @@ internal sealed class DaemonOptions
     /// <summary>Seconds an incomplete IPv6 datagram is kept. Defaults to 60 (Linux, RFC 8200).</summary>
     public double Ipv6Timeout { get; set; } = 60;
 
+    /// <summary>Seconds an incomplete 6LoWPAN datagram is kept. Defaults to 60 (RFC 4944).</summary>
+    public double LowpanTimeout { get; set; } = 60;
+
+    /// <summary>6LoWPAN stateful-compression contexts as ID=PREFIX/LENGTH ('0=2001:db8:1::/64').</summary>
+    public List<string> LowpanContexts { get; set; } = [];
+
+    /// <summary>A namespace's high memory threshold (bytes, K/M/G suffixes allowed). Defaults to 4M (Linux's ipfrag_high_thresh).</summary>
+    public string MemoryHigh { get; set; } = "4M";
+
+    /// <summary>The level an eviction brings a namespace down to. Defaults to 3M (Linux's ipfrag_low_thresh).</summary>
+    public string MemoryLow { get; set; } = "3M";
+
+    /// <summary>The cap over all namespaces. Defaults to 64M.</summary>
+    public string MemoryGlobal { get; set; } = "64M";
+
+    /// <summary>evict (the default: oldest datagrams go, a source over its fair share first) or refuse (new datagrams are refused).</summary>
+    public string MemoryMode { get; set; } = "evict";
+
     /// <summary>The IPv4 IP-ID distance limit; 0 turns it off. Defaults to 64 (Linux).</summary>
     public int Ipv4MaxDistance { get; set; } = 64;
 

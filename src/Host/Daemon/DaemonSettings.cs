@@ -1,7 +1,9 @@
 using System.Globalization;
 using Reassembly.Capture;
 using Reassembly.Capture.Live;
+using Reassembly.Host.Cli;
 using Reassembly.Host.Policies;
+using Reassembly.Memory;
 
 namespace Reassembly.Host.Daemon;
 
@@ -116,6 +118,33 @@ internal sealed class DaemonSettings
         int before = errors.Count;
         RequireSeconds(errors, "Ipv4Timeout", options.Ipv4Timeout, allowZero: false);
         RequireSeconds(errors, "Ipv6Timeout", options.Ipv6Timeout, allowZero: false);
+        RequireSeconds(errors, "LowpanTimeout", options.LowpanTimeout, allowZero: false);
+        var lowpanContexts = new Dictionary<int, System.Net.IPNetwork>();
+        foreach (string entry in options.LowpanContexts)
+        {
+            if (LowpanContextOption.TryParse(entry, out int id, out System.Net.IPNetwork prefix, out string? error))
+            {
+                lowpanContexts[id] = prefix;
+            }
+            else
+            {
+                errors.Add($"LowpanContexts: '{entry}': {error}");
+            }
+        }
+
+        long memoryHigh = RequireByteSize(errors, "MemoryHigh", options.MemoryHigh);
+        long memoryLow = RequireByteSize(errors, "MemoryLow", options.MemoryLow);
+        long memoryGlobal = RequireByteSize(errors, "MemoryGlobal", options.MemoryGlobal);
+        if (memoryHigh >= 0 && memoryLow > memoryHigh)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"MemoryLow: {memoryLow} bytes must not exceed MemoryHigh ({memoryHigh} bytes)"));
+        }
+
+        if (options.MemoryMode is not ("evict" or "refuse"))
+        {
+            errors.Add($"MemoryMode: '{options.MemoryMode}' is not evict or refuse");
+        }
+
         if (options.Ipv4MaxDistance < 0)
         {
             errors.Add("Ipv4MaxDistance: must be 0 (off) or positive");
@@ -197,8 +226,7 @@ internal sealed class DaemonSettings
             namespacePolicies[entry[..split]] = nsPolicy;
         }
 
-        // Memory limits (the memory helper's --mem-high and friends) are to be checked and bound here, into the options
-        // below: start-up and every reload go through this method, and UpdateSettings publishes them with the rest.
+        // Start-up and every reload go through this method, and UpdateSettings publishes the memory limits with the rest.
         if (errors.Count != before)
         {
             return null;
@@ -208,6 +236,12 @@ internal sealed class DaemonSettings
         {
             Ipv4Timeout = TimeSpan.FromSeconds(options.Ipv4Timeout),
             Ipv6Timeout = TimeSpan.FromSeconds(options.Ipv6Timeout),
+            LowpanTimeout = TimeSpan.FromSeconds(options.LowpanTimeout),
+            LowpanContexts = lowpanContexts,
+            MemoryHighThresholdBytes = memoryHigh,
+            MemoryLowThresholdBytes = memoryLow,
+            MemoryGlobalLimitBytes = memoryGlobal,
+            MemoryMode = options.MemoryMode == "refuse" ? MemoryPressureMode.Refuse : MemoryPressureMode.Evict,
             Ipv4MaxDistance = options.Ipv4MaxDistance,
             NamespaceBy = selector,
             Workers = options.Threads,
@@ -230,6 +264,17 @@ internal sealed class DaemonSettings
             && int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out count)
             && count is >= 1 and <= 1024
             && index < count;
+    }
+
+    private static long RequireByteSize(List<string> errors, string name, string text)
+    {
+        if (ByteSize.TryParse(text, out long bytes))
+        {
+            return bytes;
+        }
+
+        errors.Add($"{name}: '{text}' is not a byte count (digits, optionally with a K, M or G suffix)");
+        return -1;
     }
 
     private static void RequireSeconds(List<string> errors, string name, double value, bool allowZero)

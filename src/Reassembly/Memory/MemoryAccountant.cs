@@ -27,6 +27,7 @@ namespace Reassembly.Memory;
 /// </remarks>
 internal sealed class MemoryAccountant
 {
+    private MemoryLimits _limits;
     private CacheLinePadded _used;
     private long _peak;
     private long _failedCharges;
@@ -36,11 +37,29 @@ internal sealed class MemoryAccountant
     {
         ArgumentNullException.ThrowIfNull(limits);
         limits.Validate();
-        Limits = limits;
+        _limits = limits;
     }
 
-    /// <summary>The limits every account of this accountant uses.</summary>
-    public MemoryLimits Limits { get; }
+    /// <summary>
+    /// The limits every account of this accountant uses now. Replaced whole by <see cref="UpdateLimits"/> (an RCU-style
+    /// publish: a reader sees the old limits or the new, never a mix); readers that cache values derived from them
+    /// compare the reference to notice a change.
+    /// </summary>
+    public MemoryLimits Limits => Volatile.Read(ref _limits);
+
+    /// <summary>
+    /// Publishes new limits (validated here) while workers run: a live reconfiguration. Usage already charged stays;
+    /// the next charge, fold or refusal check compares it with the new thresholds, so lowering them makes the next
+    /// growing worker evict (or refuse) down to them.
+    /// </summary>
+    public void UpdateLimits(MemoryLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate();
+
+        // Pairs with the Volatile.Read in Limits: the object is fully built before any reader can reach it.
+        Volatile.Write(ref _limits, limits);
+    }
 
     /// <summary>Truesize bytes charged to all namespaces and not released.</summary>
     public long UsedBytes => Volatile.Read(ref _used.Value);
@@ -55,7 +74,7 @@ internal sealed class MemoryAccountant
     public NamespaceAccount CreateAccount(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return new NamespaceAccount(this, name, Limits.HighThresholdBytes, Limits.LowThresholdBytes);
+        return new NamespaceAccount(this, name);
     }
 
     /// <summary>

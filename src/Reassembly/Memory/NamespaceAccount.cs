@@ -26,12 +26,10 @@ internal sealed class NamespaceAccount
     private long _peak;
     private long _failedCharges;
 
-    internal NamespaceAccount(MemoryAccountant accountant, string name, long highThresholdBytes, long lowThresholdBytes)
+    internal NamespaceAccount(MemoryAccountant accountant, string name)
     {
         Accountant = accountant;
         Name = name;
-        HighThresholdBytes = highThresholdBytes;
-        LowThresholdBytes = lowThresholdBytes;
     }
 
     /// <summary>The accountant whose global account this namespace is charged to.</summary>
@@ -40,11 +38,11 @@ internal sealed class NamespaceAccount
     /// <summary>The namespace's name (for statistics).</summary>
     public string Name { get; }
 
-    /// <summary>Usage above which the namespace evicts or refuses.</summary>
-    public long HighThresholdBytes { get; }
+    /// <summary>Usage above which the namespace evicts or refuses (the accountant's current limits).</summary>
+    public long HighThresholdBytes => Accountant.Limits.HighThresholdBytes;
 
-    /// <summary>Usage an eviction brings the namespace down to.</summary>
-    public long LowThresholdBytes { get; }
+    /// <summary>Usage an eviction brings the namespace down to (the accountant's current limits).</summary>
+    public long LowThresholdBytes => Accountant.Limits.LowThresholdBytes;
 
     /// <summary>Truesize bytes charged and not released.</summary>
     public long UsedBytes => Volatile.Read(ref _used.Value);

@@ -30,11 +30,13 @@ internal sealed class WorkerNamespaceMemory
     /// <summary>The largest batch folded at once: small beside the 1 MiB between Linux's thresholds.</summary>
     public const long MaxFoldBytes = 64 * 1024;
 
-    private readonly long _high;
-    private readonly long _low;
-    private readonly long _global;
-    private readonly long _globalLow;
-    private readonly long _peerShareFloor;
+    // Derived from _limits, the accountant's limits when last looked at; Refresh recomputes them when those change.
+    private MemoryLimits _limits;
+    private long _high;
+    private long _low;
+    private long _global;
+    private long _globalLow;
+    private long _peerShareFloor;
     private long _nextAgeStamp;
 
     /// <summary>Creates a worker's share of <paramref name="account"/>.</summary>
@@ -42,7 +44,27 @@ internal sealed class WorkerNamespaceMemory
     {
         Accountant = accountant;
         Account = account;
-        MemoryLimits limits = accountant.Limits;
+        _limits = accountant.Limits;
+        Refresh(_limits);
+    }
+
+    /// <summary>
+    /// Follows a live change of the accountant's limits (<see cref="MemoryAccountant.UpdateLimits"/>): one reference
+    /// compare on the paths that use the thresholds, a recomputation when the reference changed.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void FollowLimits()
+    {
+        MemoryLimits current = Accountant.Limits;
+        if (!ReferenceEquals(current, _limits))
+        {
+            _limits = current;
+            Refresh(current);
+        }
+    }
+
+    private void Refresh(MemoryLimits limits)
+    {
         _high = limits.HighThresholdBytes;
         _low = limits.LowThresholdBytes;
         _global = limits.GlobalLimitBytes;
@@ -62,10 +84,20 @@ internal sealed class WorkerNamespaceMemory
     public NamespaceAccount Account { get; }
 
     /// <summary>The batch size: an eighth of the band between the thresholds, at most <see cref="MaxFoldBytes"/>.</summary>
-    public long FoldBytes { get; }
+    public long FoldBytes { get; private set; }
 
     /// <summary>True in <see cref="MemoryPressureMode.Evict"/>.</summary>
-    public bool Evicts { get; }
+    public bool Evicts { get; private set; }
+
+    /// <summary>True in <see cref="MemoryPressureMode.Refuse"/> (the accountant's current mode).</summary>
+    public bool Refuses
+    {
+        get
+        {
+            FollowLimits();
+            return !Evicts;
+        }
+    }
 
     /// <summary>This worker's IPv4 queues of the namespace, oldest first.</summary>
     public QueueAgeList Ipv4Ages { get; } = new();
@@ -95,7 +127,14 @@ internal sealed class WorkerNamespaceMemory
     /// Refuse mode: true when a new queue must be refused, the namespace (as far as this worker knows) or all
     /// namespaces being at their limit. Reads the shared accounts.
     /// </summary>
-    public bool IsFull => Account.UsedBytes + Pending >= _high || Accountant.UsedBytes + Pending >= _global;
+    public bool IsFull
+    {
+        get
+        {
+            FollowLimits();
+            return Account.UsedBytes + Pending >= _high || Accountant.UsedBytes + Pending >= _global;
+        }
+    }
 
     /// <summary>
     /// Brings <paramref name="queue"/>'s charge to <paramref name="trueSizeBytes"/>. Returns true when a fold just
@@ -105,6 +144,7 @@ internal sealed class WorkerNamespaceMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Charge(FragmentQueue queue, int trueSizeBytes)
     {
+        FollowLimits();
         int delta = trueSizeBytes - queue.ChargedBytes;
         queue.ChargedBytes = trueSizeBytes;
         long held = HeldBytes + delta;

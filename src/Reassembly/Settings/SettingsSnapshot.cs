@@ -10,7 +10,8 @@ namespace Reassembly.Settings;
 /// <remarks>
 /// A datagram takes what it needs from one snapshot when its first fragment arrives (its policy and its deadline) and
 /// keeps it, so a datagram in flight during a change is reassembled entirely under the settings it started with.
-/// Memory limits are to join here when the memory accountant is wired into the engine: they then change the same way.
+/// Memory limits change through the same call but live beside it, in the engine's <c>MemoryAccountant</c>
+/// (<c>UpdateLimits</c>, the same reference swap), because they apply to what is already held, not per datagram.
 /// </remarks>
 internal sealed class SettingsSnapshot
 {

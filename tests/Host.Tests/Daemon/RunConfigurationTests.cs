@@ -65,6 +65,10 @@ public sealed class RunConfigurationTests
     [InlineData("""{ "Interfaces": [ "lo" ], "SnapLength": "big" }""", "reassembly: run: Failed to convert configuration value")]
     [InlineData("""{ "Interfaces": [ "lo" ], "PolicyRoutes": [ "10.0.0.0/8 vista" ] }""", "reassembly: run: PolicyMap/PolicyRoutes: PolicyRoutes entry:1: 'vista' is not a policy")]
     [InlineData("""{ "Interfaces": [ "lo" ], """, "reassembly: run: ")]
+    [InlineData("""{ "Interfaces": [ "lo" ], "MemoryHigh": "lots" }""", "reassembly: run: MemoryHigh: 'lots' is not a byte count")]
+    [InlineData("""{ "Interfaces": [ "lo" ], "MemoryHigh": "1M", "MemoryLow": "2M" }""", "reassembly: run: MemoryLow: 2097152 bytes must not exceed MemoryHigh (1048576 bytes)")]
+    [InlineData("""{ "Interfaces": [ "lo" ], "MemoryMode": "panic" }""", "reassembly: run: MemoryMode: 'panic' is not evict or refuse")]
+    [InlineData("""{ "Interfaces": [ "lo" ], "LowpanContexts": [ "16=2001:db8::/64" ] }""", "reassembly: run: LowpanContexts: '16=2001:db8::/64'")]
     public void Run_reports_a_bad_configuration_file_in_one_line_with_exit_code_2(string json, string expectedStart)
     {
         using var temp = new TempDirectory();

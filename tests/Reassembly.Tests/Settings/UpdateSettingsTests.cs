@@ -37,6 +37,42 @@ public sealed class UpdateSettingsTests
     }
 
     [Fact]
+    public void UpdateSettings_lowers_the_memory_limits_live_and_the_next_fold_evicts_down_to_them()
+    {
+        var harness = new EngineHarness();
+        byte[] data = PacketBuilder.Payload(1024, seed: 3);
+
+        // 200 datagrams of which only the first half arrives: about 1.8 MiB held, under the default 4 MiB.
+        for (int id = 0; id < 200; id++)
+        {
+            harness.FeedIpv4(PacketBuilder.Ipv4(data[..512], 0, true, id: (ushort)id));
+        }
+
+        ReassemblyStatistics before = harness.Engine.GetStatistics();
+        Assert.Equal(0, before.Ipv4.Evicted);
+        Assert.True(before.Memory.UsedBytes > 1024 * 1024, $"{before.Memory.UsedBytes} bytes held");
+
+        harness.Engine.UpdateSettings(new ReassemblyOptions { MemoryHighThresholdBytes = 512 * 1024, MemoryLowThresholdBytes = 384 * 1024 });
+
+        // Workers fold their usage into the shared accounts in batches (an eighth of the new band, 16 KiB): a few new
+        // datagrams make one, and the fold finds the namespace over the new threshold.
+        for (int id = 1000; id < 1004; id++)
+        {
+            harness.FeedIpv4(PacketBuilder.Ipv4(data[..512], 0, true, id: (ushort)id));
+        }
+
+        ReassemblyStatistics after = harness.Engine.GetStatistics();
+        Assert.True(after.Ipv4.Evicted > 0, "the lowered threshold evicts at the next fold");
+        Assert.InRange(after.Memory.UsedBytes, 1, 512 * 1024);
+        Assert.Equal(512 * 1024, after.Memory.HighThresholdBytes);
+
+        // And a switch to refuse mode refuses the next new datagram while the namespace is at its threshold.
+        harness.Engine.UpdateSettings(new ReassemblyOptions { MemoryHighThresholdBytes = 1, MemoryLowThresholdBytes = 0, MemoryMode = Reassembly.Memory.MemoryPressureMode.Refuse });
+        Assert.Equal(FrameDisposition.Dropped, harness.FeedIpv4(PacketBuilder.Ipv4(data[..512], 0, true, id: 2000)));
+        Assert.Equal(1, harness.Engine.GetStatistics().Ipv4.Refused);
+    }
+
+    [Fact]
     public void UpdateSettings_replaces_routes_and_namespace_policies_for_new_datagrams()
     {
         var sink = new RecordingSink();
