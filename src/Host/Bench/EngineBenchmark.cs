@@ -51,7 +51,7 @@ internal sealed class EngineBenchmark
         _errors.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {store.Count} frames ({store.Bytes / 1e6:F1} MB) in {Stopwatch.GetElapsedTime(loadStart).TotalSeconds:F3} s"));
         ReassemblyEngine engine = ReassemblyEngine.Create(_options);
         FrameStore.WorkerShare[] shares = store.Steer(engine);
-        using var passRunner = new ParallelPasses(engine, store, shares);
+        using var passRunner = new ParallelPasses(engine, shares);
         passRunner.Run();
         engine.ExpireAll();
         ReassemblyStatistics reference = engine.GetStatistics();

@@ -18,9 +18,10 @@ internal sealed class FrameStore : ICaptureFrameHandler
 
     public long Bytes { get; private set; }
 
-    public void OnFrame(in CaptureFrame frame)
+    public void OnFrame(in CaptureFrame frame) => Add(frame.Data, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+
+    private void Add(ReadOnlySpan<byte> data, LinkType linkType, long timestampNanoseconds, int interfaceId)
     {
-        ReadOnlySpan<byte> data = frame.Data;
         if (_used + data.Length > ChunkSize)
         {
             _chunks.Add(GC.AllocateUninitializedArray<byte>(Math.Max(ChunkSize, data.Length)));
@@ -33,23 +34,25 @@ internal sealed class FrameStore : ICaptureFrameHandler
             Array.Resize(ref _frames, _frames.Length * 2);
         }
 
-        _frames[Count++] = new StoredFrame(_chunks.Count - 1, _used, data.Length, frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+        _frames[Count++] = new StoredFrame(_chunks.Count - 1, _used, data.Length, linkType, timestampNanoseconds, interfaceId);
         _used += data.Length;
         Bytes += data.Length;
     }
 
     /// <summary>
-    /// Steers every frame to a worker as a NIC's RSS would, ahead of time: per worker, the indexes of its frames in input
-    /// order and each frame's clock (the largest timestamp up to it).
+    /// Steers every frame to a worker as a NIC's RSS would, ahead of time: per worker, its frames in input order, copied
+    /// back to back into a store of its own (as an RSS queue's ring holds only its own packets, so each worker streams
+    /// through contiguous memory instead of striding across everyone's), and each frame's clock (the largest timestamp
+    /// in the whole input up to it). One worker keeps this store as it is. With several, this store is emptied.
     /// </summary>
     public WorkerShare[] Steer(ReassemblyEngine engine)
     {
         int workers = engine.WorkerCount;
-        var indexes = new List<int>[workers];
+        var stores = new FrameStore[workers];
         var clocks = new List<long>[workers];
         for (int w = 0; w < workers; w++)
         {
-            indexes[w] = [];
+            stores[w] = workers == 1 ? this : new FrameStore();
             clocks[w] = [];
         }
 
@@ -60,29 +63,39 @@ internal sealed class FrameStore : ICaptureFrameHandler
             clock = Math.Max(clock, frame.TimestampNanoseconds);
             ClassifiedFrame classified = engine.Classify(Data(in frame), frame.LinkType, frame.InterfaceId);
             int w = (int)(classified.SteeringHash % (uint)workers);
-            indexes[w].Add(i);
+            if (workers > 1)
+            {
+                stores[w].Add(Data(in frame), frame.LinkType, frame.TimestampNanoseconds, frame.InterfaceId);
+            }
+
             clocks[w].Add(clock);
+        }
+
+        if (workers > 1)
+        {
+            // Every frame lives in its worker's store now: give the copy back to the GC.
+            _chunks.Clear();
+            _frames = [];
+            Count = 0;
         }
 
         var shares = new WorkerShare[workers];
         for (int w = 0; w < workers; w++)
         {
-            shares[w] = new WorkerShare([.. indexes[w]], [.. clocks[w]]);
+            shares[w] = new WorkerShare(stores[w], [.. clocks[w]]);
         }
 
         return shares;
     }
 
-    /// <summary>Runs one worker's share of the frames through it, disposing each datagram at once.</summary>
-    public void Process(ReassemblyEngine engine, ReassemblyWorker worker, WorkerShare share)
+    /// <summary>Runs every frame of this store (one worker's share) through the worker, disposing each datagram at once.</summary>
+    public void Process(ReassemblyEngine engine, ReassemblyWorker worker, long[] clocks)
     {
         List<byte[]> chunks = _chunks;
         StoredFrame[] frames = _frames;
-        int[] indexes = share.Indexes;
-        long[] clocks = share.Clocks;
-        for (int k = 0; k < indexes.Length; k++)
+        for (int k = 0; k < Count; k++)
         {
-            ref readonly StoredFrame frame = ref frames[indexes[k]];
+            ref readonly StoredFrame frame = ref frames[k];
             ReadOnlySpan<byte> data = chunks[frame.Chunk].AsSpan(frame.Offset, frame.Length);
             engine.Classify(data, frame.LinkType, frame.InterfaceId, -1, out ClassifiedFrame classified);
             FrameResult result = worker.Process(data, in classified, frame.TimestampNanoseconds, clocks[k]);
@@ -92,8 +105,8 @@ internal sealed class FrameStore : ICaptureFrameHandler
 
     private ReadOnlySpan<byte> Data(in StoredFrame frame) => _chunks[frame.Chunk].AsSpan(frame.Offset, frame.Length);
 
-    /// <summary>One worker's frames: indexes into the store, in input order, and the clock at each.</summary>
-    public sealed record WorkerShare(int[] Indexes, long[] Clocks);
+    /// <summary>One worker's frames, in input order in a store of their own, and the clock at each.</summary>
+    public sealed record WorkerShare(FrameStore Frames, long[] Clocks);
 
     private readonly record struct StoredFrame(int Chunk, int Offset, int Length, LinkType LinkType, long TimestampNanoseconds, int InterfaceId);
 }

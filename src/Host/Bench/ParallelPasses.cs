@@ -7,7 +7,6 @@ namespace Reassembly.Host.Bench;
 internal sealed class ParallelPasses : IDisposable
 {
     private readonly ReassemblyEngine _engine;
-    private readonly FrameStore _store;
     private readonly FrameStore.WorkerShare[] _shares;
     private readonly Thread[] _threads;
     private readonly Barrier _start;
@@ -15,10 +14,9 @@ internal sealed class ParallelPasses : IDisposable
     private volatile bool _stopping;
     private Exception? _failure;
 
-    public ParallelPasses(ReassemblyEngine engine, FrameStore store, FrameStore.WorkerShare[] shares)
+    public ParallelPasses(ReassemblyEngine engine, FrameStore.WorkerShare[] shares)
     {
         _engine = engine;
-        _store = store;
         _shares = shares;
         _start = new Barrier(shares.Length);
         _done = new Barrier(shares.Length);
@@ -75,7 +73,7 @@ internal sealed class ParallelPasses : IDisposable
     {
         try
         {
-            _store.Process(_engine, _engine.GetWorker(worker), _shares[worker]);
+            _shares[worker].Frames.Process(_engine, _engine.GetWorker(worker), _shares[worker].Clocks);
         }
         catch (Exception e)
         {
