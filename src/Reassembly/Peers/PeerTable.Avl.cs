@@ -65,15 +65,36 @@ internal sealed partial class PeerTable
         Debug.Assert(order != 0, "the caller looked the key up under the lock first");
         if (order < 0)
         {
-            SetLeftIfChanged(node, Insert(node.Left, created));
+            Peer? child = node.Left;
+            int height = HeightOf(child);
+            Peer grown = Insert(child, created);
+            if (ReferenceEquals(grown, child) && grown.Height == height)
+            {
+                return node;
+            }
+
+            SetLeftIfChanged(node, grown);
         }
         else
         {
-            SetRightIfChanged(node, Insert(node.Right, created));
+            Peer? child = node.Right;
+            int height = HeightOf(child);
+            Peer grown = Insert(child, created);
+            if (ReferenceEquals(grown, child) && grown.Height == height)
+            {
+                return node;
+            }
+
+            SetRightIfChanged(node, grown);
         }
 
         return Balance(node);
     }
+
+    // Why the early returns above and in the removals are exact: a subtree whose root and height are what they were
+    // leaves its parent's height and balance as they were, so Balance would only rewrite the same height. Stopping
+    // there spares reading the sibling of every node on the path back to the root (a cache miss each in a big tree),
+    // which is most of an insert's cost: after an AVL insert or removal the height changes only for a few levels.
 
     /// <summary>Unlinks the node with <paramref name="key"/> from the subtree, leaving the node's own links as they were.</summary>
     private static Peer? Remove(Peer? node, in PeerKey key)
@@ -87,13 +108,29 @@ internal sealed partial class PeerTable
         int order = key.CompareTo(node.Key);
         if (order < 0)
         {
-            SetLeftIfChanged(node, Remove(node.Left, in key));
+            Peer? child = node.Left;
+            int height = HeightOf(child);
+            Peer? shrunk = Remove(child, in key);
+            if (ReferenceEquals(shrunk, child) && HeightOf(shrunk) == height)
+            {
+                return node;
+            }
+
+            SetLeftIfChanged(node, shrunk);
             return Balance(node);
         }
 
         if (order > 0)
         {
-            SetRightIfChanged(node, Remove(node.Right, in key));
+            Peer? child = node.Right;
+            int height = HeightOf(child);
+            Peer? shrunk = Remove(child, in key);
+            if (ReferenceEquals(shrunk, child) && HeightOf(shrunk) == height)
+            {
+                return node;
+            }
+
+            SetRightIfChanged(node, shrunk);
             return Balance(node);
         }
 
@@ -127,7 +164,14 @@ internal sealed partial class PeerTable
             return node.Left;
         }
 
-        SetRightIfChanged(node, RemoveLargest(right, out largest));
+        int height = right.Height;
+        Peer? shrunk = RemoveLargest(right, out largest);
+        if (ReferenceEquals(shrunk, right) && right.Height == height)
+        {
+            return node;
+        }
+
+        SetRightIfChanged(node, shrunk);
         return Balance(node);
     }
 
