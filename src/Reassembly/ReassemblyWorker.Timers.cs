@@ -27,6 +27,7 @@ public sealed partial class ReassemblyWorker
     private long _wheelOrigin;
     private long _earliestDeadline = long.MaxValue;
     private long _armSequence;
+    private readonly TimeProvider? _timeProvider;
 
     internal ExpiryList Ipv4Expiry { get; } = new();
 

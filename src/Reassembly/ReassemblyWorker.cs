@@ -58,6 +58,7 @@ public sealed partial class ReassemblyWorker
         _maxFragments = options.MaxFragmentsPerDatagram;
         _refuseAtLimit = options.MemoryMode == MemoryPressureMode.Refuse;
         _sink = options.AnomalySink;
+        _timeProvider = options.TimeProvider;
         _queueObserver = new QueueObserver(this);
         Index = index;
         _namespaces = namespaces;
@@ -194,6 +195,17 @@ public sealed partial class ReassemblyWorker
                 Maintain(clockNanoseconds);
             }
         }
+    }
+
+    /// <summary>
+    /// Moves the worker's clock on to <see cref="ReassemblyOptions.TimeProvider"/>'s time now (in nanoseconds since the
+    /// Unix epoch, the timestamps' scale), as <see cref="AdvanceClock(long)"/> does: the daemon's idle tick.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was created without a <see cref="ReassemblyOptions.TimeProvider"/>.</exception>
+    public void AdvanceClock()
+    {
+        TimeProvider time = _timeProvider ?? throw new InvalidOperationException("The engine has no TimeProvider: it runs on packet time only.");
+        AdvanceClock((time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100);
     }
 
     /// <summary>Expires every queue this worker holds: the end of a capture, where nothing more can arrive.</summary>

@@ -45,6 +45,33 @@ public sealed class WorkerExpiryOrderTests
         Assert.Equal(start + (30 * Second), timeout.TimestampNanoseconds);
     }
 
+    [Fact]
+    public void AdvanceClock_without_a_frame_reads_the_TimeProvider_and_expires_a_queue_once_its_timeout_has_passed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        var sink = new RecordingSink();
+        var harness = new EngineHarness(new ReassemblyOptions { Ipv4Timeout = TimeSpan.FromSeconds(30), AnomalySink = sink, TimeProvider = time });
+        long now = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+        harness.Feed(PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4(Data[..16], 0, true, id: 1)), timestamp: now);
+        ReassemblyWorker worker = harness.Engine.GetWorker(0);
+
+        time.Advance(TimeSpan.FromSeconds(29));
+        worker.AdvanceClock();
+        Assert.Equal(1, worker.QueuesInUse);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        worker.AdvanceClock();
+        Assert.Equal(0, worker.QueuesInUse);
+        Assert.Equal(now + (30 * Second), Assert.Single(sink.OfKind(AnomalyKind.Timeout)).TimestampNanoseconds);
+    }
+
+    [Fact]
+    public void AdvanceClock_without_a_frame_is_refused_when_the_engine_runs_on_packet_time_only()
+    {
+        var harness = new EngineHarness();
+        Assert.Throws<InvalidOperationException>(() => harness.Engine.GetWorker(0).AdvanceClock());
+    }
+
     private void RunWorkload(Random random, int steps)
     {
         var sink = new RecordingSink();
