@@ -57,12 +57,10 @@ public sealed partial class ReassemblyWorker
         _settings = settings;
         _maxFragments = options.MaxFragmentsPerDatagram;
         _sink = options.AnomalySink;
+        _timeProvider = options.TimeProvider;
         _queueObserver = new QueueObserver(this);
         Index = index;
         _namespaces = namespaces;
-        Ipv4Expiry = new ExpiryList();
-        Ipv6Expiry = new ExpiryList();
-        LowpanExpiry = new ExpiryList();
         _lowpanContexts = new Lowpan.LowpanContextTable(options.LowpanContexts);
         _recycleDatagram = ReturnDatagram;
         Buffers.RefillRequested = TakeBackReturned;
@@ -72,17 +70,11 @@ public sealed partial class ReassemblyWorker
     public int Index { get; }
 
     /// <summary>Incomplete datagrams this worker holds, over every namespace.</summary>
-    public int QueuesInUse => Ipv4Expiry.Count + Ipv6Expiry.Count + LowpanExpiry.Count;
+    public int QueuesInUse => _wheel.Count + Ipv4Expiry.Count + Ipv6Expiry.Count + LowpanExpiry.Count;
 
     internal DatagramBufferPool Buffers { get; } = new();
 
     internal FragmentQueuePool Queues { get; }
-
-    internal ExpiryList Ipv4Expiry { get; }
-
-    internal ExpiryList Ipv6Expiry { get; }
-
-    internal ExpiryList LowpanExpiry { get; }
 
     /// <summary>The largest clock this worker has been given (long.MinValue before any).</summary>
     internal long Clock => _clock;
@@ -204,6 +196,17 @@ public sealed partial class ReassemblyWorker
         }
     }
 
+    /// <summary>
+    /// Moves the worker's clock on to <see cref="ReassemblyOptions.TimeProvider"/>'s time now (in nanoseconds since the
+    /// Unix epoch, the timestamps' scale), as <see cref="AdvanceClock(long)"/> does: the daemon's idle tick.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine was created without a <see cref="ReassemblyOptions.TimeProvider"/>.</exception>
+    public void AdvanceClock()
+    {
+        TimeProvider time = _timeProvider ?? throw new InvalidOperationException("The engine has no TimeProvider: it runs on packet time only.");
+        AdvanceClock((time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100);
+    }
+
     /// <summary>Expires every queue this worker holds: the end of a capture, where nothing more can arrive.</summary>
     internal void ExpireAll()
     {
@@ -213,28 +216,17 @@ public sealed partial class ReassemblyWorker
         _expiringAtEnd = false;
     }
 
-    /// <summary>Expires both families up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>).</summary>
+    /// <summary>
+    /// Expires every family up to a clock; a removal heard meanwhile is a timeout (see <c>QueueObserver</c>). The clock
+    /// moves on with almost every frame, but a queue falls due only once per timeout: one compare with a cached lower
+    /// bound on the deadlines (<c>IsAnyDeadlineDue</c>) spares the per-frame path the try/finally and the wheel.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExpireBoth(long nowNanoseconds)
     {
         if (IsAnyDeadlineDue(nowNanoseconds))
         {
             ExpireDue(nowNanoseconds);
-        }
-    }
-
-    private void ExpireDue(long nowNanoseconds)
-    {
-        _expiring = true;
-        try
-        {
-            ExpireUntil(Ipv4Expiry, nowNanoseconds);
-            ExpireUntil(Ipv6Expiry, nowNanoseconds);
-            ExpireUntil(LowpanExpiry, nowNanoseconds);
-        }
-        finally
-        {
-            _expiring = false;
         }
     }
 
@@ -246,44 +238,14 @@ public sealed partial class ReassemblyWorker
             _lastNamespace = null;
         }
 
-        DropQueuesOf(Ipv4Expiry, ns.Ipv4[Index]);
-        DropQueuesOf(Ipv6Expiry, ns.Ipv6[Index]);
-        DropQueuesOf(LowpanExpiry, ns.Lowpan[Index]);
+        RemoveQueues(ns.Ipv4[Index], ns.Ipv6[Index], ns.Lowpan[Index]);
         FoldMemory(ns);
-    }
-
-    private static void DropQueuesOf(ExpiryList expiry, FragmentQueueDirectory directory)
-    {
-        FragmentQueue? queue = expiry.Oldest;
-        while (queue is not null)
-        {
-            FragmentQueue? next = queue.Newer;
-            if (queue.Directory == directory)
-            {
-                directory.Remove(queue);
-            }
-
-            queue = next;
-        }
     }
 
     /// <summary>Drops every queue without counting and forgets the clock (counters are reset by the engine).</summary>
     internal void Reset()
     {
-        while (Ipv4Expiry.Oldest is { } queue4)
-        {
-            queue4.Directory!.Remove(queue4);
-        }
-
-        while (Ipv6Expiry.Oldest is { } queue6)
-        {
-            queue6.Directory!.Remove(queue6);
-        }
-
-        while (LowpanExpiry.Oldest is { } queueLowpan)
-        {
-            queueLowpan.Directory!.Remove(queueLowpan);
-        }
+        RemoveQueues(null, null, null);
 
         _ipv4PeerCache?.Clear(_clock);
         _clock = long.MinValue;
@@ -307,21 +269,6 @@ public sealed partial class ReassemblyWorker
         _lastMaintenance = nowNanoseconds;
         _ipv4Peers?.Collect(nowNanoseconds);
         _namespaces.RehashStep(BackgroundRehashBuckets);
-    }
-
-    // The clock moves on with almost every frame, but a queue falls due only once per timeout: testing the two oldest
-    // deadlines first spares the per-frame path the try/finally and the walk.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsAnyDeadlineDue(long nowNanoseconds) =>
-        nowNanoseconds >= Ipv4Expiry.OldestDeadlineNanoseconds || nowNanoseconds >= Ipv6Expiry.OldestDeadlineNanoseconds
-        || nowNanoseconds >= LowpanExpiry.OldestDeadlineNanoseconds;
-
-    private static void ExpireUntil(ExpiryList expiry, long nowNanoseconds)
-    {
-        while (expiry.Oldest is { } oldest && oldest.DeadlineNanoseconds <= nowNanoseconds)
-        {
-            oldest.Directory!.Expire(oldest);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -227,7 +227,7 @@ internal sealed class DaemonFrameLoop
         if (_pool is null)
         {
             // With several workers each moves its own clock (a worker is driven by one thread only).
-            _engine.GetWorker(0).AdvanceClock(UnixNanoseconds());
+            _engine.GetWorker(0).AdvanceClock();
         }
 
         if (Failure is not null)

@@ -63,7 +63,7 @@ internal sealed class DaemonService : IHostedService, IDisposable
             var engineErrors = new List<string>();
             _outputLock = _settings.Engine.Workers > 1 ? new Lock() : null;
             IAnomalySink? sink = _events is not null && _outputLock is not null ? new LockedAnomalySink(_events, _outputLock) : _events;
-            _engine = ReassemblyEngine.Create(DaemonSettings.TryCreateEngineOptions(_options, engineErrors, sink)!);
+            _engine = ReassemblyEngine.Create(DaemonSettings.TryCreateEngineOptions(_options, engineErrors, sink, _time)!);
             _source = LiveCaptureSource.Open(_settings.Capture);
             if (_options.Output is { } outputPath)
             {

@@ -113,7 +113,7 @@ internal sealed class DaemonSettings
     }
 
     /// <summary>The engine knobs alone: what a reload re-reads (the policy map file included).</summary>
-    public static ReassemblyOptions? TryCreateEngineOptions(DaemonOptions options, List<string> errors, IAnomalySink? sink = null)
+    public static ReassemblyOptions? TryCreateEngineOptions(DaemonOptions options, List<string> errors, IAnomalySink? sink = null, TimeProvider? time = null)
     {
         int before = errors.Count;
         RequireSeconds(errors, "Ipv4Timeout", options.Ipv4Timeout, allowZero: false);
@@ -234,6 +234,7 @@ internal sealed class DaemonSettings
 
         return new ReassemblyOptions
         {
+            TimeProvider = time,
             Ipv4Timeout = TimeSpan.FromSeconds(options.Ipv4Timeout),
             Ipv6Timeout = TimeSpan.FromSeconds(options.Ipv6Timeout),
             LowpanTimeout = TimeSpan.FromSeconds(options.LowpanTimeout),

@@ -13,7 +13,7 @@ namespace Reassembly.Host.Daemon;
 /// order across workers is the order they finish in (a live capture has no input file to mirror), so the writer is
 /// shared under a lock (<see cref="DaemonFrameLoop"/>), and the events sink too.</para>
 /// <para>Clock: each worker takes the largest timestamp it has seen, and when idle moves on to the system clock
-/// (<see cref="ReassemblyWorker.AdvanceClock"/> on its own thread, as the engine requires).</para>
+/// (<see cref="ReassemblyWorker.AdvanceClock(long)"/> on its own thread, as the engine requires).</para>
 /// <para>Hand-off: one bounded channel per worker, as large as the capture queue, so a write never fails (every slot
 /// is somewhere in the capture queue or in exactly one worker channel). A worker returns the slot to the capture queue
 /// once its result is written.</para>

@@ -1,19 +1,20 @@
 using System.Diagnostics;
+using Reassembly.Timers;
 
 namespace Reassembly.Core;
 
 /// <summary>
-/// The queues of one family that one worker created, oldest first (Linux arms one timer per queue in
-/// <c>inet_frag_create</c>; here a list stands in for all of them).
+/// The queues of one family that the worker's timer wheel has just fired, waiting to expire, in (deadline, arm order):
+/// the order the engine has always expired queues in, so a replay's output does not depend on how timers are kept.
 /// </summary>
 /// <remarks>
-/// Every queue's deadline is the clock at its creation plus the family's timeout, and the clock a worker is given
-/// never goes back, so while the timeout stays the same creation order is deadline order: arm (append), cancel
-/// (unlink) and expiry (pop the oldest) are O(1). When a settings update shortens the timeout, a new queue may fall due
-/// before older ones: <see cref="Append"/> then walks back past the queues due later (only those armed under the longer
-/// timeout, so the walk ends once they are gone). Invariants: deadlines never decrease from <see cref="Oldest"/> to the
-/// newest; a queue is in the list if and only if it is in its directory's table. Owned by one worker; the links are
-/// <see cref="FragmentQueue.Older"/> and <see cref="FragmentQueue.Newer"/>.
+/// The wheel fires a batch in non-decreasing deadline order but leaves equal deadlines in an unspecified order, so
+/// <see cref="Append"/> walks back only past queues with the same deadline and a later
+/// <see cref="FragmentQueue.TimerSequence"/> (a tie: usually none, so O(1)). The worker empties the list within the same
+/// expiry pass. Invariants: (deadline, sequence) strictly increases from <see cref="Oldest"/> to the newest; a queue is
+/// in the list exactly when <see cref="FragmentQueue.AwaitingExpiry"/> is set. Owned by one worker. The links are the
+/// <c>Previous</c>/<c>Next</c> fields of the queue's <see cref="FragmentQueue.Timer"/>, free once the timer has fired
+/// (a queue's object size is charged to its namespace, so it has no second pair).
 /// </remarks>
 internal sealed class ExpiryList
 {
@@ -21,32 +22,27 @@ internal sealed class ExpiryList
 
     public FragmentQueue? Oldest { get; private set; }
 
-    /// <summary>
-    /// The deadline of <see cref="Oldest"/>, or <see cref="long.MaxValue"/> when the list is empty: kept here so that the
-    /// per-frame "is anything due?" check reads one field of the list instead of a (usually cold) queue object.
-    /// </summary>
-    public long OldestDeadlineNanoseconds { get; private set; } = long.MaxValue;
-
     public int Count { get; private set; }
 
     public void Append(FragmentQueue queue)
     {
-        if (_newest is not null && _newest.DeadlineNanoseconds > queue.DeadlineNanoseconds)
+        Debug.Assert(!queue.AwaitingExpiry, "A queue waits to expire once.");
+        queue.AwaitingExpiry = true;
+        if (_newest is not null && IsLater(_newest, queue))
         {
             InsertBeforeLater(queue);
             return;
         }
 
-        queue.Older = _newest;
-        queue.Newer = null;
+        SetOlder(queue, _newest);
+        SetNewer(queue, null);
         if (_newest is null)
         {
             Oldest = queue;
-            OldestDeadlineNanoseconds = queue.DeadlineNanoseconds;
         }
         else
         {
-            _newest.Newer = queue;
+            SetNewer(_newest, queue);
         }
 
         _newest = queue;
@@ -55,52 +51,68 @@ internal sealed class ExpiryList
 
     public void Unlink(FragmentQueue queue)
     {
-        if (queue.Older is null)
+        Debug.Assert(queue.AwaitingExpiry, "Only a queue waiting to expire is in the list.");
+        queue.AwaitingExpiry = false;
+        FragmentQueue? older = Older(queue);
+        FragmentQueue? newer = Newer(queue);
+        if (older is null)
         {
-            Oldest = queue.Newer;
-            OldestDeadlineNanoseconds = queue.Newer?.DeadlineNanoseconds ?? long.MaxValue;
+            Oldest = newer;
         }
         else
         {
-            queue.Older.Newer = queue.Newer;
+            SetNewer(older, newer);
         }
 
-        if (queue.Newer is null)
+        if (newer is null)
         {
-            _newest = queue.Older;
+            _newest = older;
         }
         else
         {
-            queue.Newer.Older = queue.Older;
+            SetOlder(newer, older);
         }
 
-        queue.Older = queue.Newer = null;
+        SetOlder(queue, null);
+        SetNewer(queue, null);
         Count--;
     }
 
-    /// <summary>The timeout was shortened: links <paramref name="queue"/> after the newest queue due no later than it.</summary>
+    private static FragmentQueue? Older(FragmentQueue queue) => queue.Timer.Previous?.Owner;
+
+    private static FragmentQueue? Newer(FragmentQueue queue) => queue.Timer.Next?.Owner;
+
+    private static void SetOlder(FragmentQueue queue, FragmentQueue? older) => queue.Timer.Previous = older?.Timer;
+
+    private static void SetNewer(FragmentQueue queue, FragmentQueue? newer) => queue.Timer.Next = newer?.Timer;
+
+    private static bool IsLater(FragmentQueue a, FragmentQueue b) =>
+        a.DeadlineNanoseconds > b.DeadlineNanoseconds
+        || (a.DeadlineNanoseconds == b.DeadlineNanoseconds && a.TimerSequence > b.TimerSequence);
+
+    /// <summary>Links <paramref name="queue"/> after the newest queue that expires before it.</summary>
     private void InsertBeforeLater(FragmentQueue queue)
     {
         FragmentQueue later = _newest!;
-        while (later.Older is { } older && older.DeadlineNanoseconds > queue.DeadlineNanoseconds)
+        while (Older(later) is { } older && IsLater(older, queue))
         {
             later = older;
         }
 
-        // later is the oldest queue due after this one.
-        queue.Newer = later;
-        queue.Older = later.Older;
-        if (later.Older is null)
+        // later is the first queue that expires after this one.
+        FragmentQueue? before = Older(later);
+        SetNewer(queue, later);
+        SetOlder(queue, before);
+        if (before is null)
         {
             Oldest = queue;
-            OldestDeadlineNanoseconds = queue.DeadlineNanoseconds;
         }
         else
         {
-            later.Older.Newer = queue;
+            SetNewer(before, queue);
         }
 
-        later.Older = queue;
+        SetOlder(later, queue);
         Count++;
         AssertInvariants();
     }
@@ -109,11 +121,11 @@ internal sealed class ExpiryList
     private void AssertInvariants()
     {
         int count = 0;
-        long previous = long.MinValue;
-        for (FragmentQueue? queue = Oldest; queue is not null; queue = queue.Newer)
+        FragmentQueue? previous = null;
+        for (FragmentQueue? queue = Oldest; queue is not null; queue = Newer(queue))
         {
-            Debug.Assert(queue.DeadlineNanoseconds >= previous, "Deadlines never decrease from the oldest to the newest.");
-            previous = queue.DeadlineNanoseconds;
+            Debug.Assert(previous is null || IsLater(queue, previous), "(deadline, sequence) increases from the oldest to the newest.");
+            previous = queue;
             count++;
         }
 

@@ -3,6 +3,7 @@ using Reassembly.Concurrency;
 using Reassembly.Peers;
 using Reassembly.Memory;
 using Reassembly.Parsing;
+using Reassembly.Timers;
 
 namespace Reassembly.Core;
 
@@ -23,8 +24,8 @@ namespace Reassembly.Core;
 /// touches it (the worker that handles its key).</para>
 /// <para>Queue objects are recycled by their worker's <see cref="FragmentQueuePool"/>, after an epoch grace period:
 /// the namespace's shared <see cref="RhashTable{TKey, TEntry}"/> links them intrusively (the base class), and other
-/// workers' lock-free lookups may walk through a removed queue until the grace period ends. The expiry links below
-/// belong to the owning worker's <see cref="ExpiryList"/>.</para>
+/// workers' lock-free lookups may walk through a removed queue until the grace period ends. The timer and expiry links
+/// below belong to the owning worker (its <see cref="Timers.TimerWheel{TOwner}"/> and <see cref="ExpiryList"/>s).</para>
 /// </remarks>
 internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
 {
@@ -42,11 +43,23 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnSt
     private int _length;
     private int _received;
 
-    // Worker-owned links: expiry order (oldest to newest), and the pool's return stack once retired.
-    public FragmentQueue? Older;
-    public FragmentQueue? Newer;
+    // Worker-owned link: the pool's return stack once retired. (An ExpiryList links queues through their timer entries.)
     public FragmentQueue? NextReturned { get; set; }
     public long DeadlineNanoseconds;
+
+    private TimerWheelEntry<FragmentQueue>? _timer;
+
+    /// <summary>The worker's arm counter when the timer was last armed: breaks deadline ties in arm order.</summary>
+    public long TimerSequence;
+
+    /// <summary>True while the timer has fired and the queue waits in an <see cref="ExpiryList"/> to expire.</summary>
+    public bool AwaitingExpiry;
+
+    /// <summary>
+    /// The queue's timer in its worker's wheel: created with the queue's first datagram and kept for the object's life
+    /// (queues are pooled), so re-arming it allocates nothing.
+    /// </summary>
+    public TimerWheelEntry<FragmentQueue> Timer => _timer ??= new TimerWheelEntry<FragmentQueue>(this);
 
     /// <summary>The worker's clock when the queue last received a fragment (its peer's "last used" on release).</summary>
     public long LastArrivalNanoseconds;
@@ -103,8 +116,7 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnSt
         PeerSequence = 0;
         NextReturned = null;
         DeadlineNanoseconds = deadlineNanoseconds;
-        Older = null;
-        Newer = null;
+        AwaitingExpiry = false;
         Flags = FragmentQueueFlags.None;
         FragmentCount = 0;
         _runs.Clear();

@@ -9,7 +9,7 @@ namespace Reassembly.Core;
 
 /// <summary>
 /// One worker's share of the fragment queues of one family in one namespace (Linux's <c>fqdir</c>): the namespace's
-/// shared table of queues, the counters, and the worker's pools and expiry list.
+/// shared table of queues, the counters, and the worker's pools and timer wheel.
 /// </summary>
 /// <remarks>
 /// <para>Table: one <see cref="RhashTable{TKey, TEntry}"/> per namespace and family, shared by every worker (the
@@ -18,7 +18,8 @@ namespace Reassembly.Core;
 /// one whose directory it names (<see cref="FragmentQueue.Directory"/>); other workers only walk past it.</para>
 /// <para>Recycling: a removed queue is retired to the epoch domain and reused only after a grace period, so a lookup
 /// walking a chain never meets a queue that has become another datagram's.</para>
-/// <para>Invariants: a queue is in the table if and only if it is in its worker's expiry list; <see cref="Count"/> is
+/// <para>Invariants: a queue is in the table if and only if its timer is armed in its worker's wheel (or, within an
+/// expiry pass, has fired and waits in the worker's expiry list); <see cref="Count"/> is
 /// the number of queues of this directory in the table. Touched only by the worker that owns it.</para>
 /// </remarks>
 internal sealed class FragmentQueueDirectory
@@ -27,7 +28,7 @@ internal sealed class FragmentQueueDirectory
         "Fragments of one datagram reached two workers: steer every frame by ClassifiedFrame.SteeringHash.";
 
     private readonly DatagramBufferPool _buffers;
-    private readonly ExpiryList _expiry;
+    private readonly ReassemblyWorker _worker;
     private readonly FragmentQueuePool _queues;
     private readonly RhashTable<FragmentKey, FragmentQueue> _table;
     private readonly EpochDomain _epochs;
@@ -39,7 +40,7 @@ internal sealed class FragmentQueueDirectory
     /// <summary>The peer table, when the IP-ID distance rule is on for this family.</summary>
     public PeerTable? Peers => _peers;
 
-    public FragmentQueueDirectory(FragmentProtocol protocol, ReassemblyWorker worker, ExpiryList expiry, RhashTable<FragmentKey, FragmentQueue> table, EpochDomain epochs, PeerTable? peers, int namespaceIndex, string namespaceName, OverlapPolicy? namespacePolicy, WorkerNamespaceMemory memory)
+    public FragmentQueueDirectory(FragmentProtocol protocol, ReassemblyWorker worker, RhashTable<FragmentKey, FragmentQueue> table, EpochDomain epochs, PeerTable? peers, int namespaceIndex, string namespaceName, OverlapPolicy? namespacePolicy, WorkerNamespaceMemory memory)
     {
         Memory = memory;
         _peers = peers;
@@ -49,7 +50,7 @@ internal sealed class FragmentQueueDirectory
         NamespacePolicy = namespacePolicy;
         _buffers = worker.Buffers;
         _queues = worker.Queues;
-        _expiry = expiry;
+        _worker = worker;
         _table = table;
         _epochs = epochs;
     }
@@ -92,7 +93,7 @@ internal sealed class FragmentQueueDirectory
             throw new InvalidOperationException(SteeringViolation);
         }
 
-        _expiry.Append(created);
+        _worker.ArmTimer(created);
         Count++;
         return created;
     }
@@ -123,7 +124,7 @@ internal sealed class FragmentQueueDirectory
         Debug.Assert(queue.Directory == this, "A queue is removed through its own directory.");
         bool removed = _table.Remove(queue);
         Debug.Assert(removed, "A live queue is always in its namespace's table.");
-        _expiry.Unlink(queue);
+        _worker.CancelTimer(queue);
         queue.ReleaseBuffer(_buffers);
         if (queue.Peer is { } peer)
         {
@@ -142,9 +143,9 @@ internal sealed class FragmentQueueDirectory
     public void Restart(FragmentQueue queue, long nowNanoseconds, long timeoutNanoseconds)
     {
         queue.DropFragments(_buffers);
-        _expiry.Unlink(queue);
+        _worker.CancelTimer(queue);
         queue.DeadlineNanoseconds = nowNanoseconds + timeoutNanoseconds;
-        _expiry.Append(queue);
+        _worker.ArmTimer(queue);
     }
 
     /// <summary>Expires one queue: its timeout passed, or the input ended (ip_expire).</summary>

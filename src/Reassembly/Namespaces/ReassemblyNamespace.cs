@@ -36,9 +36,9 @@ internal sealed class ReassemblyNamespace
         {
             ReassemblyWorker worker = workers[w];
             var memory = new WorkerNamespaceMemory(accountant, Account);
-            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, worker.Ipv4Expiry, Ipv4Table, epochs, ipv4Peers, index, name, policy, memory);
-            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, worker.Ipv6Expiry, Ipv6Table, epochs, null, index, name, policy, memory);
-            Lowpan[w] = new FragmentQueueDirectory(LowpanFragmentProtocol.Instance, worker, worker.LowpanExpiry, LowpanTable, epochs, null, index, name, policy, memory);
+            Ipv4[w] = new FragmentQueueDirectory(Ipv4FragmentProtocol.Instance, worker, Ipv4Table, epochs, ipv4Peers, index, name, policy, memory);
+            Ipv6[w] = new FragmentQueueDirectory(Ipv6FragmentProtocol.Instance, worker, Ipv6Table, epochs, null, index, name, policy, memory);
+            Lowpan[w] = new FragmentQueueDirectory(LowpanFragmentProtocol.Instance, worker, LowpanTable, epochs, null, index, name, policy, memory);
         }
     }
 

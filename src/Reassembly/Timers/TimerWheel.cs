@@ -186,6 +186,44 @@ internal sealed partial class TimerWheel<TOwner>
     }
 
     /// <summary>
+    /// Moves the clock of an empty wheel to <paramref name="startTicks"/>, forwards or back: its owner re-bases its tick
+    /// origin whenever the wheel empties (after a reset, or after expiring everything at the end of an input). O(1).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An entry is armed, or called from an expiry callback.</exception>
+    public void Restart(long startTicks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(startTicks);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startTicks, MaxTicks);
+        if (Count != 0 || _advancing)
+        {
+            throw new InvalidOperationException("Only an empty wheel, outside Advance, can restart its clock.");
+        }
+
+        // Every list is empty and every occupancy bit clear (Count is 0), so only the clock has state.
+        _next = startTicks + 1;
+    }
+
+    /// <summary>
+    /// Visits every armed entry once, in no particular order (for wholesale drops, not for expiry). The walker may
+    /// cancel the entry it is given, but no other entry, and must not arm or call <c>Advance</c>. O(lists + entries).
+    /// </summary>
+    public void Walk<TWalker>(ref TWalker walker)
+        where TWalker : ITimerWheelWalker<TOwner>
+    {
+        for (int list = 0; list < ListCount; list++)
+        {
+            TimerWheelEntry<TOwner>? entry = _heads[list];
+            while (entry is not null)
+            {
+                // Read before the visit: cancelling the visited entry clears its links.
+                TimerWheelEntry<TOwner>? following = entry.Next;
+                walker.Visit(entry);
+                entry = following;
+            }
+        }
+    }
+
+    /// <summary>
     /// The earliest tick at which <c>Advance</c> has work: a lower bound on the earliest deadline (it may be a cascade
     /// tick where nothing fires), for an owner that sleeps until then. False when nothing is armed.
     /// </summary>
