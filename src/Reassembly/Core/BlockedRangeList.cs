@@ -5,7 +5,8 @@ namespace Reassembly.Core;
 
 /// <summary>
 /// Disjoint ranges sorted by position, kept in blocks of at most <see cref="BlockSize"/>: the storage of a queue's
-/// runs (<see cref="FragmentRunList"/>) and arrival log (<see cref="FragmentArrivalLog"/>), where a plain sorted
+/// runs (<see cref="FragmentRunList"/>), arrival log (<see cref="FragmentArrivalLog"/>) and target-policy pieces
+/// (<see cref="HeldSegmentList"/>), where a plain sorted
 /// array cost O(n) per out-of-order insert (the shift), which fragments sent in an adversarial order (FragmentSmack,
 /// CVE-2018-5391) turn into O(n^2) per datagram.
 /// </summary>
@@ -13,7 +14,11 @@ namespace Reassembly.Core;
 /// <para><b>Layout.</b> Up to <see cref="BlockSize"/> elements, one sorted array, exactly as before (small datagrams,
 /// the usual case, pay nothing new). Past that, physical blocks of <see cref="BlockSize"/> slots at fixed strides of
 /// one array, <c>_order</c> naming them in logical order and <c>_counts</c> holding how full each is. A full block
-/// that must take an element splits into two halves; nothing is ever removed but by <see cref="Clear"/>.</para>
+/// that must take an element splits into two halves. <see cref="Replace"/> (target-policy pieces only) also removes:
+/// blocks it empties leave the order, a block still in use at a physical position past the new block count moves
+/// into a freed one (physical blocks stay dense, [0, blocks), so a split always takes the next), and two neighbours
+/// holding <see cref="BlockSize"/> / 2 or fewer together merge. The single-array state is "no block in the order"
+/// (<c>_blocks</c> == 0), with no flag: the struct is inlined three times in every queue.</para>
 /// <para><b>Cost per insert.</b> Finding the place is two binary searches: over the blocks by their last element's
 /// end, then inside one block, O(log n). Making room moves at most <see cref="BlockSize"/> - 1 elements inside the
 /// block, and a split moves half a block plus the block indices after it, n / 32 ints. With the per-datagram cap
@@ -23,8 +28,11 @@ namespace Reassembly.Core;
 /// and goes through <see cref="Last"/>.</para>
 /// <para><b>Invariants</b> (<see cref="AssertInvariants"/>): elements are sorted by start and disjoint, so their ends
 /// increase too; every block in use holds at least one element (a split leaves two halves of
-/// <see cref="BlockSize"/> / 2); <see cref="Count"/> is the sum of the block counts; <c>_lastSlot</c> is the slot of
-/// the last element in logical order. Single-threaded: owned by the queue's worker.</para>
+/// <see cref="BlockSize"/> / 2); two neighbouring blocks hold more than <see cref="BlockSize"/> / 2 together (a split
+/// and an insert only add, a removal merges the neighbours around its seam that fall to that), so there are at most
+/// 2n / 33 + 1 blocks and the block-index moves above stay n / 16 ints; physical blocks in use are exactly
+/// [0, blocks); <see cref="Count"/> is the sum of the block counts; <c>_lastSlot</c> is the slot of the last element
+/// in logical order. Single-threaded: owned by the queue's worker.</para>
 /// </remarks>
 /// <typeparam name="T">The element: a range with whatever else the owner keeps beside it.</typeparam>
 internal struct BlockedRangeList<T>

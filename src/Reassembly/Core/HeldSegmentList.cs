@@ -13,12 +13,18 @@ namespace Reassembly.Core;
 /// <remarks>
 /// <para>Invariants: segments are sorted by <see cref="HeldSegment.Start"/>, disjoint and non-empty. Pieces of
 /// different fragments are never merged, even when adjacent, because the policies compare a new fragment with each
-/// earlier fragment's own start and end; pieces of the same fragment that touch are one segment. A fragment yields
-/// at most one more segment than the segments it overlaps (a "last" fragment inside a held piece splits it in
-/// three), so the count stays below twice the fragment count.</para>
-/// <para>Cost: a binary search for the first piece the fragment reaches, then a walk over the pieces it overlaps,
-/// rebuilt in a scratch array and spliced back. Arrays grow by doubling and are kept across datagrams, so the
-/// steady state allocates nothing.</para>
+/// earlier fragment's own start and end; pieces of the same fragment that touch are one segment. A fragment that
+/// wins splits at most one held piece in three (a "last" fragment inside it); one that loses fills every gap between
+/// the pieces it overlaps.</para>
+/// <para>Cost: the pieces live in a <see cref="BlockedRangeList{T}"/> (FragmentSmack, CVE-2018-5391: a plain sorted
+/// array shifted its whole tail on every out-of-order fragment, O(n^2) moves per datagram). An O(log n) search for
+/// the first piece the fragment reaches, a walk over the k pieces it overlaps, rebuilt in a scratch array, then
+/// <see cref="BlockedRangeList{T}.Replace"/>: the first pieces overwritten in place, each extra one inserted (at most
+/// a block's worth of moves and a split), surplus ones removed (a block's worth at each edge, whole blocks dropped),
+/// so O(log n + k) plus bounded moves per fragment. The indexer keeps a cursor, so that a walk by index (as in
+/// <c>FragmentQueue.DescribeOverlap</c>, from <see cref="FirstEndingAfter"/>) is O(1) a step. Everything lives in one
+/// object made at the first placed fragment (linux-modern queues never make it); it and its arrays, which grow by
+/// doubling, are kept across datagrams, so the steady state allocates nothing.</para>
 /// </remarks>
 internal struct HeldSegmentList
 {
