@@ -83,7 +83,9 @@ internal struct HeldSegmentList
 
         public Store(int initialCapacity)
         {
-            _segments = new BlockedRangeList<HeldSegment>(Math.Max(initialCapacity, 1));
+            // Two pieces up front (the usual datagram of two fragments): with this object and the scratch, a target
+            // queue's first fragment allocates 176 bytes, which keeps it within TrueSize.QueueOverheadBytes.
+            _segments = new BlockedRangeList<HeldSegment>(Math.Clamp(initialCapacity, 1, 2));
             _scratch = new HeldSegment[1];
             _scratchCount = 0;
             _cursorIndex = -1;
