@@ -109,8 +109,11 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     // Invariants 3 and 6: new home, then the link into the new chain, then publish it there. A lookup
                     // standing on the entry sees the new home and restarts its own chain.
                     Volatile.Write(ref entry.Version, entry.Version + 1);
-                    entry.HomeTable = next;
-                    entry.HomeIndex = destinationIndex;
+
+                    // Release stores: the odd version is visible before the new home, the table before the index (Remove
+                    // validates a home it read without the lock against the version; x86 keeps stores in order anyway).
+                    Volatile.Write(ref entry.HomeTable, next);
+                    Volatile.Write(ref entry.HomeIndex, destinationIndex);
                     Volatile.Write(ref entry.Next, destinationHead);
                     Volatile.Write(ref destinationHead, entry);
                     Volatile.Write(ref entry.Version, entry.Version + 1);

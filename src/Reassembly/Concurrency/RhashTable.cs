@@ -206,14 +206,24 @@ internal sealed partial class RhashTable<TKey, TEntry>
         ArgumentNullException.ThrowIfNull(entry);
         while (true)
         {
+            // The entry's seqlock (RhashEntry.Version) brackets every change of its home: odd while a rehash moves it.
+            // Read first (acquire), so that the home read below is either from before the move or validated after it.
+            int version = Volatile.Read(ref entry.Version);
+            if ((version & 1) != 0)
+            {
+                Thread.SpinWait(1);
+                continue;
+            }
+
             RhashBucketTable<TKey>? table = Volatile.Read(ref entry.HomeTable);
             if (table is null || table.Owner != this)
             {
                 return false;
             }
 
-            // The pair is read without the lock, so a concurrent move may tear it (new index, old table): the index may
-            // even be out of the old table's range. Anything but a matching pair under the lock is retried.
+            // The pair is read without the lock, so a concurrent move may tear it (new table, old index: the mover can
+            // be preempted between its two stores): the index may even be out of the table's range. Anything but a
+            // matching pair and an unchanged, even version under the lock is retried.
             int index = Volatile.Read(ref entry.HomeIndex);
             if ((uint)index >= (uint)table.Size)
             {
@@ -224,8 +234,11 @@ internal sealed partial class RhashTable<TKey, TEntry>
             bucket.Lock();
             try
             {
-                // A rehash may have moved the entry (or someone removed it) between the reads and the lock.
-                if (entry.HomeTable != table || entry.HomeIndex != index)
+                // A rehash may have moved the entry (or someone removed it) between the reads and the lock. Under the
+                // lock of its home bucket no move of the entry can start, so a matching home and version mean the entry
+                // is in this chain. Without the version check a torn pair could match a bucket that the entry was never
+                // linked into (a NullReferenceException in Unlink, seen once in the stress test).
+                if (entry.HomeTable != table || entry.HomeIndex != index || Volatile.Read(ref entry.Version) != version)
                 {
                     continue;
                 }
@@ -320,8 +333,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // The entry's seqlock goes odd before its home and link change (the release store on Next below keeps this
         // store ahead of it), and even once they are published.
         Volatile.Write(ref entry.Version, entry.Version + 1);
-        entry.HomeTable = table;
-        entry.HomeIndex = index;
+        Volatile.Write(ref entry.HomeTable, table);
+        Volatile.Write(ref entry.HomeIndex, index);
 
         // Invariant 6: the home first, then the link (release).
         Volatile.Write(ref entry.Next, head);
