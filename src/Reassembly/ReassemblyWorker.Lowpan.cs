@@ -141,60 +141,15 @@ public sealed partial class ReassemblyWorker
         FragmentQueue queue = directory.FindOrCreate(in placed.Key, _clock, _settings.Current.LowpanTimeoutNanoseconds);
         if (!queue.HasPolicy)
         {
-            // Charged and evicted as every queue is (memory limits are per namespace, over all families).
-            TrackNewQueue(directory, queue);
-            queue.Policy = OverlapPolicy.LinuxModern;
-            queue.HasPolicy = true;
-            queue.CreatedFrameIndex = _frameIndex;
-            if (!ReferenceEquals(queue.Observer, _queueObserver))
-            {
-                queue.Observer = _queueObserver;
-            }
+            // Charged and evicted as every queue is (memory limits are per namespace, over all families). Always
+            // Linux's rules: 6LoWPAN has no target-policy tradition to emulate.
+            AdoptNewQueue(directory, queue, OverlapPolicy.LinuxModern);
         }
 
+        // The queue holds uncompressed IPv6: it completes as a raw IPv6 frame (LowpanFragmentProtocol fills an elided
+        // UDP checksum then).
         queue.LastArrivalNanoseconds = _clock;
-        QueueInsertResult inserted = queue.Insert(data, in placed, LinkType.Ipv6, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
-        switch (inserted)
-        {
-            case QueueInsertResult.Queued:
-                ReportPlacement(in placed, queue.Policy, in overlap, timestampNanoseconds);
-                ChargeGrowth(directory, queue);
-                return FrameDisposition.Held;
-            case QueueInsertResult.Complete:
-                ReportPlacement(in placed, queue.Policy, in overlap, timestampNanoseconds);
-                return CompleteLowpan(directory, queue, timestampNanoseconds, out datagram);
-            case QueueInsertResult.Duplicate:
-                ReportPlacement(in placed, queue.Policy, in overlap, timestampNanoseconds);
-                return FrameDisposition.Dropped;
-            case QueueInsertResult.Overlap:
-                counters.ReasmOverlaps++;
-                Report(AnomalyKind.Overlap, in placed, queue.Policy, in overlap, timestampNanoseconds);
-                break;
-            default:
-                Report(ToAnomaly(inserted), in placed, queue.Policy, in overlap, timestampNanoseconds);
-                break;
-        }
-
-        counters.ReasmFails++;
-        directory.Remove(queue);
-        return FrameDisposition.Dropped;
-    }
-
-    private FrameDisposition CompleteLowpan(FragmentQueueDirectory directory, FragmentQueue queue, long timestampNanoseconds, out ReassembledDatagram? datagram)
-    {
-        byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
-        if (queue.NextHeaderFieldOffset >= 0)
-        {
-            NhcUdp.FillChecksum(buffer.AsSpan(frameStart, frameLength));
-        }
-
-        ReassembledDatagram reassembled = RentDatagram();
-        reassembled.Attach(buffer, frameStart, frameLength, 0, LinkType.Ipv6, queue.FirstInterfaceId, timestampNanoseconds, IpFamily.Ipv6, queue.FragmentCount);
-        reassembled.AttachIdentity(queue.Key.Identification, queue.Policy);
-        directory.Counters.ReasmOKs++;
-        directory.Remove(queue);
-        datagram = reassembled;
-        return FrameDisposition.Reassembled;
+        return Place(directory, queue, data, in placed, LinkType.Ipv6, interfaceId, timestampNanoseconds, out datagram);
     }
 
     /// <summary>
@@ -250,15 +205,5 @@ public sealed partial class ReassemblyWorker
         {
             counters.Malformed++;
         }
-    }
-
-    private ReassembledDatagram RentDatagram()
-    {
-        if (_spareDatagramCount == 0)
-        {
-            TakeBackReturned();
-        }
-
-        return _spareDatagramCount > 0 ? _spareDatagrams[--_spareDatagramCount] : new ReassembledDatagram(_recycleDatagram);
     }
 }

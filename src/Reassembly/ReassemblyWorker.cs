@@ -315,17 +315,9 @@ public sealed partial class ReassemblyWorker
         FragmentQueue queue = directory.FindOrCreate(in fragment.Key, _clock, settings.TimeoutNanoseconds(fragment.Key.Family));
         if (!queue.HasPolicy)
         {
-            TrackNewQueue(directory, queue);
             // Chosen once, from the first fragment's destination, as Suricata picks a tracker's policy; kept across
             // settings updates, so a datagram in flight is never reassembled under a mix of policies.
-            queue.Policy = settings.Policies.Resolve(in fragment.Key, directory.NamespacePolicy, directory.NamespaceName);
-            queue.HasPolicy = true;
-            queue.CreatedFrameIndex = _frameIndex;
-            if (!ReferenceEquals(queue.Observer, _queueObserver))
-            {
-                // A recycled queue usually has this worker's observer already; skip the write barrier then.
-                queue.Observer = _queueObserver;
-            }
+            AdoptNewQueue(directory, queue, settings.Policies.Resolve(in fragment.Key, directory.NamespacePolicy, directory.NamespaceName));
         }
 
         if (fragment.Key.Family == IpFamily.Ipv6)
@@ -339,7 +331,33 @@ public sealed partial class ReassemblyWorker
             CheckIpIdDistance(directory, queue, in fragment, timestampNanoseconds, settings.Ipv4TimeoutNanoseconds);
         }
 
-        QueueInsertResult inserted = queue.Insert(frame, in fragment, linkType, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
+        return Place(directory, queue, frame, in fragment, linkType, interfaceId, timestampNanoseconds, out datagram);
+    }
+
+    /// <summary>A queue's first fragment has arrived: it is charged to its namespace, and takes its policy and observer.</summary>
+    private void AdoptNewQueue(FragmentQueueDirectory directory, FragmentQueue queue, OverlapPolicy policy)
+    {
+        TrackNewQueue(directory, queue);
+        queue.Policy = policy;
+        queue.HasPolicy = true;
+        queue.CreatedFrameIndex = _frameIndex;
+        if (!ReferenceEquals(queue.Observer, _queueObserver))
+        {
+            // A recycled queue usually has this worker's observer already; skip the write barrier then.
+            queue.Observer = _queueObserver;
+        }
+    }
+
+    /// <summary>
+    /// Inserts the fragment (<paramref name="data"/> is the frame it lies in) and settles the outcome for every family:
+    /// held, completed, duplicate, or the whole datagram dropped.
+    /// </summary>
+    private FrameDisposition Place(
+        FragmentQueueDirectory directory, FragmentQueue queue, ReadOnlySpan<byte> data, in FragmentDescriptor fragment, LinkType linkType, int interfaceId, long timestampNanoseconds, out ReassembledDatagram? datagram)
+    {
+        datagram = null;
+        ref FamilyCounters counters = ref directory.Counters;
+        QueueInsertResult inserted = queue.Insert(data, in fragment, linkType, interfaceId, Buffers, _frameIndex, _maxFragments, out OverlapOutcome overlap);
         switch (inserted)
         {
             case QueueInsertResult.Queued:
@@ -402,22 +420,25 @@ public sealed partial class ReassemblyWorker
         }
 
         byte[] buffer = queue.DetachCompletedFrame(out int frameStart, out int frameLength);
-        protocol.FinishHeader(buffer.AsSpan(frameStart + queue.LinkHeaderLength, queue.NetworkHeaderLength), queue.Length, queue);
-
-        if (_spareDatagramCount == 0)
-        {
-            TakeBackReturned();
-        }
-
-        ReassembledDatagram reassembled = _spareDatagramCount > 0
-            ? _spareDatagrams[--_spareDatagramCount]
-            : new ReassembledDatagram(_recycleDatagram);
+        protocol.FinishDatagram(buffer.AsSpan(frameStart, frameLength), queue);
+        ReassembledDatagram reassembled = RentDatagram();
         reassembled.Attach(buffer, frameStart, frameLength, queue.LinkHeaderLength, queue.FirstLinkType, queue.FirstInterfaceId, timestampNanoseconds, protocol.Family, queue.FragmentCount);
         reassembled.AttachIdentity(queue.Key.Identification, queue.Policy);
         counters.ReasmOKs++;
         directory.Remove(queue);
         datagram = reassembled;
         return FrameDisposition.Reassembled;
+    }
+
+    /// <summary>A spare datagram object, after taking back what other threads disposed if none is left.</summary>
+    private ReassembledDatagram RentDatagram()
+    {
+        if (_spareDatagramCount == 0)
+        {
+            TakeBackReturned();
+        }
+
+        return _spareDatagramCount > 0 ? _spareDatagrams[--_spareDatagramCount] : new ReassembledDatagram(_recycleDatagram);
     }
 
     // Runs on whichever thread disposes the datagram (a writer, in a parallel replay).

@@ -18,7 +18,16 @@ internal sealed class LowpanFragmentProtocol : FragmentProtocol
     /// <summary>datagram_size (at most <see cref="LowpanDispatch.MaximumDatagramSize"/>) bounds every datagram before it is queued.</summary>
     public override bool IsOversize(int networkHeaderLength, int payloadLength) => payloadLength > LowpanDispatch.MaximumDatagramSize;
 
-    public override void FinishHeader(Span<byte> networkHeader, int payloadLength, FragmentQueue queue)
+    /// <summary>
+    /// The queue holds the uncompressed IPv6 packet (lengths from datagram_size, written at FRAG1's decompression), so
+    /// only an elided UDP checksum (RFC 6282 4.3.2) is left: FRAG1 noted where it goes in the field IPv6 uses for its
+    /// Next Header offset, and it is computed over the whole datagram.
+    /// </summary>
+    public override void FinishDatagram(Span<byte> frame, FragmentQueue queue)
     {
+        if (queue.NextHeaderFieldOffset >= 0)
+        {
+            NhcUdp.FillChecksum(frame);
+        }
     }
 }

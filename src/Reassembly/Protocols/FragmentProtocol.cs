@@ -13,6 +13,9 @@ internal abstract class FragmentProtocol
     /// <summary>True when a datagram with this header and fragmentable length would not fit its length field.</summary>
     public abstract bool IsOversize(int networkHeaderLength, int payloadLength);
 
-    /// <summary>Turns the first fragment's stored header into the reassembled datagram's header.</summary>
-    public abstract void FinishHeader(Span<byte> networkHeader, int payloadLength, FragmentQueue queue);
+    /// <summary>
+    /// Makes a whole datagram of the reassembled <paramref name="frame"/> (link-layer header, network header and
+    /// payload, as <see cref="FragmentQueue.DetachCompletedFrame"/> laid it out): lengths, flags and checksums.
+    /// </summary>
+    public abstract void FinishDatagram(Span<byte> frame, FragmentQueue queue);
 }

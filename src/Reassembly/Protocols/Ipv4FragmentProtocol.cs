@@ -14,8 +14,10 @@ internal sealed class Ipv4FragmentProtocol : FragmentProtocol
     public override bool IsOversize(int networkHeaderLength, int payloadLength) =>
         networkHeaderLength + payloadLength > Ipv4Header.MaximumDatagramLength;
 
-    public override void FinishHeader(Span<byte> networkHeader, int payloadLength, FragmentQueue queue)
+    public override void FinishDatagram(Span<byte> frame, FragmentQueue queue)
     {
+        Span<byte> networkHeader = frame.Slice(queue.LinkHeaderLength, queue.NetworkHeaderLength);
+        int payloadLength = queue.Length;
         BinaryPrimitives.WriteUInt16BigEndian(networkHeader.Slice(Ipv4Header.TotalLength), (ushort)(networkHeader.Length + payloadLength));
 
         // MF and the offset go; DF and the reserved bit stay as the first fragment had them.

@@ -17,8 +17,10 @@ internal sealed class Ipv6FragmentProtocol : FragmentProtocol
     public override bool IsOversize(int networkHeaderLength, int payloadLength) =>
         networkHeaderLength - Ipv6Header.Length + payloadLength > Ipv6Header.MaximumPayloadLength;
 
-    public override void FinishHeader(Span<byte> networkHeader, int payloadLength, FragmentQueue queue)
+    public override void FinishDatagram(Span<byte> frame, FragmentQueue queue)
     {
+        Span<byte> networkHeader = frame.Slice(queue.LinkHeaderLength, queue.NetworkHeaderLength);
+        int payloadLength = queue.Length;
         BinaryPrimitives.WriteUInt16BigEndian(
             networkHeader.Slice(Ipv6Header.PayloadLength),
             (ushort)(networkHeader.Length - Ipv6Header.Length + payloadLength));

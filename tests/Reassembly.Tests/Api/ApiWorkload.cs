@@ -96,21 +96,6 @@ internal static class ApiWorkload
         }
 
         packet[15] = source;
-        packet[10] = 0;
-        packet[11] = 0;
-        uint sum = 0;
-        int headerLength = (packet[0] & 0x0F) * 4;
-        for (int i = 0; i < headerLength; i += 2)
-        {
-            sum += (uint)((packet[i] << 8) | packet[i + 1]);
-        }
-
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        packet[10] = (byte)(~sum >> 8);
-        packet[11] = (byte)~sum;
+        PacketBuilder.FixIpv4Checksum(packet);
     }
 }

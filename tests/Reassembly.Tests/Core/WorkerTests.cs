@@ -174,7 +174,7 @@ public sealed class WorkerTests
                 else
                 {
                     packet[15] = source;
-                    FixIpv4Checksum(packet);
+                    PacketBuilder.FixIpv4Checksum(packet);
                 }
 
                 frames.Add(PacketBuilder.Ethernet(d % 3 == 0 ? (ushort)0x86DD : (ushort)0x0800, packet));
@@ -200,25 +200,5 @@ public sealed class WorkerTests
         }
 
         return timed;
-    }
-
-    private static void FixIpv4Checksum(byte[] packet)
-    {
-        packet[10] = 0;
-        packet[11] = 0;
-        uint sum = 0;
-        int headerLength = (packet[0] & 0x0F) * 4;
-        for (int i = 0; i < headerLength; i += 2)
-        {
-            sum += (uint)((packet[i] << 8) | packet[i + 1]);
-        }
-
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        packet[10] = (byte)(~sum >> 8);
-        packet[11] = (byte)~sum;
     }
 }

@@ -58,6 +58,14 @@ internal static class PacketBuilder
     }
 
     /// <summary>The datagram an IPv4 receiver should rebuild from fragments of <paramref name="data"/>.</summary>
+    /// <summary>Recomputes the header checksum of an IPv4 packet whose header a test has changed.</summary>
+    public static void FixIpv4Checksum(byte[] packet)
+    {
+        int headerLength = (packet[0] & 0x0F) * 4;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), 0);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), InternetChecksum.Compute(packet.AsSpan(0, headerLength)));
+    }
+
     public static byte[] Ipv4Whole(ReadOnlySpan<byte> data, ushort id = 0x1234, byte protocol = 17, byte[]? options = null, bool dontFragment = false) =>
         Ipv4(data, 0, false, id, protocol, options, dontFragment);
 
