@@ -56,7 +56,7 @@ internal static class ReplayCommand
         };
         shard.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string?>() is { } text && !TryParseShard(text, out _, out _))
+            if (result.GetValueOrDefault<string?>() is { } text && !ShardSpec.TryParse(text, out _, out _))
             {
                 result.AddError($"--shard '{text}': expected K/N with 0 <= K < N <= 1024, e.g. 0/4.");
             }
@@ -91,7 +91,7 @@ internal static class ReplayCommand
             int shardIndex = 0, shardCount = 1;
             if (parseResult.GetValue(shard) is { } shardText)
             {
-                TryParseShard(shardText, out shardIndex, out shardCount);
+                ShardSpec.TryParse(shardText, out shardIndex, out shardCount);
             }
 
             AnomalyJsonLinesWriter? eventsWriter = parseResult.GetValue(events) is { } eventsFile
@@ -120,17 +120,5 @@ internal static class ReplayCommand
             return new ReplayRunner(settings, Console.Error, Console.Out).RunAsync(cancellationToken);
         });
         return command;
-    }
-
-    private static bool TryParseShard(string text, out int index, out int count)
-    {
-        index = 0;
-        count = 1;
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0
-            && int.TryParse(text.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index)
-            && int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
-            && count is >= 1 and <= 1024
-            && index < count;
     }
 }

@@ -98,7 +98,7 @@ internal sealed class DaemonSettings
         }
 
         int shardIndex = 0, shardCount = 1;
-        if (options.Shard is { } shard && !TryParseShard(shard, out shardIndex, out shardCount))
+        if (options.Shard is { } shard && !ShardSpec.TryParse(shard, out shardIndex, out shardCount))
         {
             errors.Add($"Shard: '{shard}': expected K/N with 0 <= K < N <= 1024, e.g. 0/4");
         }
@@ -252,19 +252,6 @@ internal sealed class DaemonSettings
             NamespacePolicies = namespacePolicies,
             AnomalySink = sink,
         };
-    }
-
-    /// <summary>K/N as <c>--shard</c> takes it on replay and run.</summary>
-    public static bool TryParseShard(string text, out int index, out int count)
-    {
-        index = 0;
-        count = 1;
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0
-            && int.TryParse(text.AsSpan(0, slash), NumberStyles.None, CultureInfo.InvariantCulture, out index)
-            && int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out count)
-            && count is >= 1 and <= 1024
-            && index < count;
     }
 
     private static long RequireByteSize(List<string> errors, string name, string text)
