@@ -26,19 +26,29 @@ public class AllocationTests
         byte[] file = BuildFile(format);
         await ReadOnceAsync(file, segmentSize, new AllocationSamplingHandler(sampleAt: 1_000, lastFrame: FrameCount - 1));
 
-        PipeReader input = segmentSize == 0
-            ? PipeReader.Create(new ReadOnlySequence<byte>(file))
-            : new SegmentedPipeReader(file, segmentSize);
-        var handler = new AllocationSamplingHandler(sampleAt: 1_000, lastFrame: FrameCount - 1);
-        await using var reader = new CaptureFileReader(input);
-
-        CaptureReadSummary summary = await reader.ReadAllAsync(handler);
-
-        Assert.Equal(FrameCount, summary.FramesRead);
         long perFrameBudget = 0;
         long constantBudget = segmentSize == 0 ? 0 : 1024; // the segmented test reader's own ReadAsync bookkeeping is not ours
-        Assert.True(handler.AllocatedBetweenSamples <= constantBudget + (perFrameBudget * FrameCount),
-            $"{handler.AllocatedBetweenSamples} bytes allocated over {FrameCount - 1_001} frames.");
+        long budget = constantBudget + (perFrameBudget * FrameCount);
+
+        // "Once warm": on a loaded machine the runtime may still tier methods up during the second read (it delays
+        // tier-1 compilation while it is busy), which can allocate on this thread once. A per-frame allocation would
+        // show in every read, so a few reads are allowed to reach the steady state and the last one must be clean.
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 4 && allocated > budget; attempt++)
+        {
+            PipeReader input = segmentSize == 0
+                ? PipeReader.Create(new ReadOnlySequence<byte>(file))
+                : new SegmentedPipeReader(file, segmentSize);
+            var handler = new AllocationSamplingHandler(sampleAt: 1_000, lastFrame: FrameCount - 1);
+            await using var reader = new CaptureFileReader(input);
+
+            CaptureReadSummary summary = await reader.ReadAllAsync(handler);
+
+            Assert.Equal(FrameCount, summary.FramesRead);
+            allocated = handler.AllocatedBetweenSamples;
+        }
+
+        Assert.True(allocated <= budget, $"{allocated} bytes allocated over {FrameCount - 1_001} frames.");
     }
 
     private static async Task ReadOnceAsync(byte[] file, int segmentSize, ICaptureFrameHandler handler)
