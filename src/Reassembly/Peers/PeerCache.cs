@@ -90,7 +90,15 @@ internal sealed class PeerCache
 
     private Peer Fill(int first, uint tag, in PeerKey key, long nowNanoseconds)
     {
-        Peer peer = _table.GetOrCreate(in key, nowNanoseconds);
+        Peer peer = _table.GetOrCreate(in key, nowNanoseconds, out bool created);
+        if (created)
+        {
+            // Admitted on the second sighting only. A source seen once (every address of a spoofed flood) would push
+            // out a peer that is used again, pin a tree node that should be collected as soon as its queue goes, and
+            // cost a release under the table's lock when it is displaced; a real source's next datagram finds its peer
+            // in the tree and is cached then.
+            return peer;
+        }
 
         // The caller's reference keeps the peer alive, so the cache's own acquire cannot fail either.
         bool pinned = peer.TryAcquire();

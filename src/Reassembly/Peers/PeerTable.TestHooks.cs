@@ -133,6 +133,11 @@ internal sealed partial class PeerTable
             Fail("the LRU tail is not the last peer on the list");
         }
 
+        if (_lruLength != listed.Count)
+        {
+            Fail($"the LRU length is {_lruLength} but {listed.Count} peers are listed");
+        }
+
         foreach (Peer peer in reachable)
         {
             // Read once: a lock-free acquirer may raise it, but only a holder of _gate lowers it to 0.

@@ -12,7 +12,8 @@ namespace Reassembly.Peers;
  * One entry per (namespace, source address) that has sent us fragments: the peer's IP-ID distance counter, which
  * outlives any one fragment queue (see FragmentDistance). Fragment queues hold references to their peer; a peer with
  * no references is idle, sits on an LRU list, and is removed by Collect once it has been idle longer than the TTL,
- * or least recently used first while the table is above its threshold.
+ * or least recently used first while the table is above its threshold or holds more idle peers than MaxIdle (an idle
+ * peer carries nothing a live queue depends on; see PeerTableOptions.MaxIdle).
  *
  * Why a balanced tree and not a hash. The keys are source addresses, which the sender chooses. A hash table with a
  * guessable hash lets an attacker pile every peer into one bucket and turn each lookup into a list walk; Linux chose
@@ -39,7 +40,7 @@ namespace Reassembly.Peers;
  * Who may touch which field:
  *   root, Peer links (left, right), Height           write: _gate held, inside the seqlock write section;
  *                                                    read: anyone (Volatile.Read), trusted only as described above
- *   _count, _lruHead/_lruTail, Peer LRU fields       _gate
+ *   _count, _lruHead/_lruTail/_lruLength, Peer LRU  _gate
  *   Peer key                                         written only while the node is unreachable (Initialize)
  *   Peer reference count                             Interlocked by anyone; 1 -> 0 (Release) and 0 -> -1 (Collect)
  *                                                    only under _gate, so "count 0" means "on the LRU list"
@@ -52,10 +53,10 @@ namespace Reassembly.Peers;
  *   3. Stored heights are right: Height == 1 + max(height(left), height(right)), height(null) == 0.
  *   4. _count equals the number of nodes reachable from the root.
  *   5. Every reachable peer has a reference count >= 0 (Dead peers are never reachable).
- *   6. Every reachable peer with count 0 is on the LRU list exactly once; every peer on the list is reachable, and
- *      the list's forward and backward links agree. The list may also hold peers that were acquired without the
- *      lock since they went idle (count > 0): acquiring must not take the lock, so they leave the list lazily,
- *      when Collect passes them or when their last reference is dropped.
+ *   6. Every reachable peer with count 0 is on the LRU list exactly once; every peer on the list is reachable; the
+ *      list's forward and backward links agree, and _lruLength is its length. The list may also hold peers that were
+ *      acquired without the lock since they went idle (count > 0): acquiring must not take the lock, so they leave
+ *      the list lazily, when Collect passes them or when their last reference is dropped.
  */
 
 /// <summary>
@@ -89,6 +90,8 @@ internal sealed partial class PeerTable : IDisposable
     private int _count;
     private Peer? _lruHead;
     private Peer? _lruTail;
+    // Peers on the LRU list: the idle ones, plus any acquired lock-free since they went idle (invariant 6).
+    private int _lruLength;
     private bool _disposed;
 
     /// <summary>Creates an empty table whose removed nodes wait for grace periods of <paramref name="epochs"/>.</summary>
@@ -114,7 +117,7 @@ internal sealed partial class PeerTable : IDisposable
     /// Call inside a read scope of the table's <see cref="EpochDomain"/> (<see cref="EpochDomain.EnterRead"/>) and use
     /// the result only until the scope ends: without a reference the peer may be collected at any moment, and the
     /// scope is what keeps it from being recycled as another key meanwhile. To keep a peer, take a reference with
-    /// <see cref="GetOrCreate"/>.
+    /// <see cref="GetOrCreate(in PeerKey, long)"/>.
     /// </remarks>
     public Peer? Lookup(in PeerKey key)
     {
@@ -142,42 +145,59 @@ internal sealed partial class PeerTable : IDisposable
     /// Returns the peer for <paramref name="key"/>, created if absent, with its reference count raised; give the
     /// reference back with <see cref="Release"/>. An existing, live peer is found and acquired without the lock.
     /// </summary>
-    public Peer GetOrCreate(in PeerKey key, long nowNanoseconds)
+    public Peer GetOrCreate(in PeerKey key, long nowNanoseconds) => GetOrCreate(in key, nowNanoseconds, out _);
+
+    /// <summary>
+    /// <see cref="GetOrCreate(in PeerKey, long)"/>, saying whether the peer is new: a source seen for the first time
+    /// (<paramref name="created"/> true), which a front cache need not keep until it shows up again.
+    /// </summary>
+    public Peer GetOrCreate(in PeerKey key, long nowNanoseconds, out bool created)
     {
+        int sequence;
+        bool missed;
         using (_epochs.EnterRead())
         {
             // Inside the scope a found node cannot be recycled before TryAcquire, so the count we raise is this key's.
+            sequence = _readers.Sequence.ReadBegin();
             Peer? found = Walk(in key);
             if (found is not null && found.TryAcquire())
             {
                 found.Touch(nowNanoseconds);
+                created = false;
                 return found;
             }
+
+            missed = found is null;
         }
 
-        Peer created;
+        Peer fresh;
         bool evicted;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             DebugAssertInvariants();
-            Peer? existing = FindLocked(in key);
+
+            // A clean miss stands if no write section has begun since the walk started: keys enter and leave the tree
+            // only inside one, so the second walk under the lock (a dozen or more cache misses in a flooded table)
+            // would find nothing either. This is what keeps a spoofed-source flood at one lock-free walk per source.
+            Peer? existing = missed && !_readers.Sequence.ReadRetry(sequence) ? null : FindLocked(in key);
             if (existing is not null)
             {
                 // Under _gate a reachable peer is never Dead (invariant 5), so this cannot resurrect one.
                 bool acquired = existing.TryAcquire();
                 Debug.Assert(acquired, "a reachable peer is never Dead");
                 existing.Touch(nowNanoseconds);
+                created = false;
                 return existing;
             }
 
-            created = RentNode();
-            created.Initialize(in key, nowNanoseconds);
+            fresh = RentNode();
+            fresh.Initialize(in key, nowNanoseconds);
             _readers.Sequence.WriteBegin();
-            SetRoot(Insert(_readers.Root, created));
+            SetRoot(Insert(_readers.Root, fresh));
             _readers.Sequence.WriteEnd();
             _count++;
-            if (_count > _options.Threshold)
+            if (IsOverLimitLocked)
             {
                 _evictedSincePoll += EvictLocked(nowNanoseconds, EvictionsPerInsert);
             }
@@ -199,11 +219,12 @@ internal sealed partial class PeerTable : IDisposable
             _epochs.Poll(force: true);
         }
 
-        return created;
+        created = true;
+        return fresh;
     }
 
     /// <summary>
-    /// Gives back a reference taken by <see cref="GetOrCreate"/>. The last reference makes the peer idle: it goes to
+    /// Gives back a reference taken by <see cref="GetOrCreate(in PeerKey, long)"/>. The last reference makes the peer idle: it goes to
     /// the most recently used end of the LRU list, stamped with <paramref name="nowNanoseconds"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The peer has no reference to give back.</exception>
@@ -288,6 +309,7 @@ internal sealed partial class PeerTable : IDisposable
             _count = 0;
             _lruHead = null;
             _lruTail = null;
+            _lruLength = 0;
         }
     }
 
@@ -356,8 +378,7 @@ internal sealed partial class PeerTable : IDisposable
                 continue;
             }
 
-            bool aboveThreshold = _count > _options.Threshold;
-            if (!aboveThreshold && nowNanoseconds - peer.LastUsedNanoseconds < ttl)
+            if (!IsOverLimitLocked && nowNanoseconds - peer.LastUsedNanoseconds < ttl)
             {
                 break;
             }
@@ -384,6 +405,9 @@ internal sealed partial class PeerTable : IDisposable
         return removed;
     }
 
+    /// <summary>Above the threshold, or holding more idle peers than <see cref="PeerTableOptions.MaxIdle"/>. _gate held.</summary>
+    private bool IsOverLimitLocked => _count > _options.Threshold || _lruLength > _options.MaxIdle;
+
     private void LruMoveToTail(Peer peer)
     {
         if (peer.InLru)
@@ -404,6 +428,7 @@ internal sealed partial class PeerTable : IDisposable
 
         _lruTail = peer;
         peer.InLru = true;
+        _lruLength++;
     }
 
     private void LruUnlink(Peer peer)
@@ -430,6 +455,7 @@ internal sealed partial class PeerTable : IDisposable
         peer.LruPrevious = null;
         peer.LruNext = null;
         peer.InLru = false;
+        _lruLength--;
     }
 
     private Peer RentNode() => _pool.Rent();

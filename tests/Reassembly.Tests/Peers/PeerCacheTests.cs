@@ -12,7 +12,7 @@ public sealed class PeerCacheTests : IDisposable
     public void Dispose() => _epochs.Dispose();
 
     private PeerTable NewTable() =>
-        new(new PeerTableOptions { Threshold = 1 << 20, IdleTimeToLive = TimeSpan.Zero }, _epochs);
+        new(new PeerTableOptions { Threshold = 1 << 20, MaxIdle = int.MaxValue, IdleTimeToLive = TimeSpan.Zero }, _epochs);
 
     [Fact]
     public void A_second_acquire_of_a_cached_source_returns_the_same_peer_with_one_more_reference()
@@ -34,11 +34,28 @@ public sealed class PeerCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_source_seen_once_is_not_pinned_and_is_collected_once_its_caller_lets_go()
+    {
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table);
+        Peer peer = cache.Acquire(TestPeerKeys.Make(3), 0);
+
+        // Only the caller's reference: a spoofed source must not hold a tree node after its queue is gone.
+        Assert.Equal(1, peer.ReferenceCount);
+        table.Release(peer, 1);
+        Assert.Equal(1, table.Collect(100 * Second));
+        Assert.Equal(0, table.Count);
+        table.AssertInvariants();
+    }
+
+    [Fact]
     public void A_pinned_peer_survives_collection_after_every_caller_released_it_and_clear_lets_it_go()
     {
         using PeerTable table = NewTable();
         var cache = new PeerCache(table);
         Peer peer = cache.Acquire(TestPeerKeys.Make(1), 0);
+        table.Release(peer, 1);
+        Assert.Same(peer, cache.Acquire(TestPeerKeys.Make(1), 1));
         table.Release(peer, 1);
 
         Assert.Equal(0, table.Collect(100 * Second));
@@ -63,7 +80,10 @@ public sealed class PeerCacheTests : IDisposable
         var peers = new Peer[sources];
         for (int i = 0; i < sources; i++)
         {
+            // Twice: a source is cached on its second sighting.
             peers[i] = cache.Acquire(TestPeerKeys.Make(i), i);
+            table.Release(peers[i], i);
+            Assert.Same(peers[i], cache.Acquire(TestPeerKeys.Make(i), i));
             table.Release(peers[i], i);
         }
 

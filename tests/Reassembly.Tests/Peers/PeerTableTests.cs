@@ -12,7 +12,7 @@ public sealed class PeerTableTests : IDisposable
     public void Dispose() => _epochs.Dispose();
 
     private PeerTable NewTable(int threshold = 1000, TimeSpan? ttl = null) =>
-        new(new PeerTableOptions { Threshold = threshold, IdleTimeToLive = ttl ?? TimeSpan.FromSeconds(10) }, _epochs);
+        new(new PeerTableOptions { Threshold = threshold, MaxIdle = int.MaxValue, IdleTimeToLive = ttl ?? TimeSpan.FromSeconds(10) }, _epochs);
 
     [Fact]
     public void GetOrCreateReturnsTheSamePeerForTheSameKeyAndCountsEachReference()
@@ -164,6 +164,46 @@ public sealed class PeerTableTests : IDisposable
     }
 
     [Fact]
+    public void MoreIdlePeersThanMaxIdleAreEvictedLeastRecentlyUsedFirstWhileReferencedOnesStay()
+    {
+        using var table = new PeerTable(
+            new PeerTableOptions { Threshold = 1 << 20, MaxIdle = 8, IdleTimeToLive = TimeSpan.FromHours(1) }, _epochs);
+        var held = new List<Peer>();
+        for (int i = 0; i < 100; i++)
+        {
+            Peer peer = table.GetOrCreate(TestPeerKeys.Make(i), i);
+            if (i % 10 == 0)
+            {
+                // A live queue's peer: never idle, never evicted.
+                held.Add(peer);
+            }
+            else
+            {
+                table.Release(peer, i);
+            }
+
+            // Each insertion trims what the releases before it left over the limit, two at a time.
+            Assert.InRange(table.Count, 1, held.Count + 8 + 2);
+        }
+
+        table.Collect(200);
+        Assert.Equal(held.Count + 8, table.Count);
+        foreach (Peer peer in held)
+        {
+            Assert.Same(peer, table.Lookup(peer.Key));
+        }
+
+        // The eight survivors are the most recently released.
+        for (int i = 0; i < 100; i++)
+        {
+            bool expected = i % 10 == 0 || i >= 92;
+            Assert.Equal(expected, table.Lookup(TestPeerKeys.Make(i)) is not null);
+        }
+
+        table.AssertInvariants();
+    }
+
+    [Fact]
     public void AscendingInsertionsKeepTheTreeWithinTheAvlHeightBound()
     {
         using PeerTable table = NewTable(threshold: 1 << 20);
@@ -234,6 +274,8 @@ public sealed class PeerTableTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => new PeerTableOptions { MaxDistance = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new PeerTableOptions { Threshold = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new PeerTableOptions { IdleTimeToLive = TimeSpan.FromTicks(-1) });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeerTableOptions { MaxIdle = -1 });
         Assert.Equal(64, new PeerTableOptions().MaxDistance);
+        Assert.Equal(4096, new PeerTableOptions().MaxIdle);
     }
 }
