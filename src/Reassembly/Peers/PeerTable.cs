@@ -77,7 +77,7 @@ internal sealed partial class PeerTable : IDisposable
 
     // Peers evicted by inserts between two polls of the epoch domain: about 100 KB of peers waiting at most, one
     // process-wide barrier per thousand spoofed sources instead of per 64.
-    private const int EvictionsPerPoll = 1024;
+    internal const int EvictionsPerPoll = 1024;
 
     private readonly Lock _gate = new();
     private readonly PeerTableOptions _options;

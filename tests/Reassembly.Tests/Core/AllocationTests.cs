@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using Reassembly.Protocols;
 using Reassembly.Tests.Helpers;
 
 namespace Reassembly.Tests.Core;
@@ -38,6 +40,48 @@ public sealed class AllocationTests
         Assert.Equal(200, reassembled);
         Assert.True(sink.Count > 0, "the workload overlaps, so the sink hears of it");
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void ASpoofedSourceFloodThatEvictsAndExpiresAllocatesNothingOnceWarm()
+    {
+        // Small limits so that the flood evicts from the start; a 1 s timeout so that queues also expire, and the clock
+        // crosses many maintenance seconds (idle peers collected, background rehash steps) in the measured part.
+        var engine = ReassemblyEngine.Create(new ReassemblyOptions
+        {
+            MemoryHighThresholdBytes = 256 * 1024,
+            MemoryLowThresholdBytes = 192 * 1024,
+            Ipv4Timeout = TimeSpan.FromSeconds(1),
+        });
+        byte[] frame = PacketBuilder.Ethernet(0x0800, PacketBuilder.Ipv4(PacketBuilder.Payload(64), 0, true));
+        long time = 1_000_000_000;
+        RunFlood(engine, frame, 0, 40_000, ref time);
+        RunFlood(engine, frame, 40_000, 40_000, ref time);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunFlood(engine, frame, 80_000, 40_000, ref time);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        ReassemblyStatistics statistics = engine.GetStatistics();
+        Assert.True(statistics.Ipv4.Evicted > 0, "the flood is over the memory limit");
+        Assert.True(statistics.Ipv4.ReasmTimeout > 0, "the flood outlives the timeout");
+        Assert.Equal(0, allocated);
+    }
+
+    private static void RunFlood(ReassemblyEngine engine, byte[] frame, int first, int count, ref long time)
+    {
+        // Every frame a first fragment from a source never seen before, 1 ms apart, and a 2 s pause every 10,000
+        // frames: between the pauses the flood is evicted, at each pause what is left expires.
+        for (int i = first; i < first + count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(14 + 12), 0x0A000000 + i);
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + 4), (ushort)i);
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + 10), 0);
+            BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + 10), InternetChecksum.Compute(frame.AsSpan(14, 20)));
+            FrameResult result = engine.Process(frame, LinkType.Ethernet, time);
+            Assert.Null(result.Datagram);
+            time += i % 10_000 == 9_999 ? 2_000_000_000 : 1_000_000;
+        }
     }
 
     private static int RunAll(ReassemblyEngine engine, List<byte[]> frames)

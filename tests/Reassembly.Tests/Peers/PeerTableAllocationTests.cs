@@ -70,6 +70,42 @@ public sealed class PeerTableAllocationTests
         Assert.True(table.ReusedCount > keys.Length / 2, $"only {table.ReusedCount} of {keys.Length} inserts reused a pooled peer");
     }
 
+    [Fact]
+    public void A_spoofed_source_flood_over_max_idle_allocates_nothing_once_warm()
+    {
+        // Each source is held by one queue for the next 250 sources (queues evicted oldest first), then idle; the idle
+        // peers beyond MaxIdle are evicted by later insertions and must all come back through the pool.
+        using var epochs = new EpochDomain();
+        using var table = new PeerTable(new PeerTableOptions(), epochs);
+        var held = new Peer?[250];
+        PeerKey[] keys = TestPeerKeys.Many(100_000);
+        int next = 0;
+        long clock = 0;
+        void Flood(int count)
+        {
+            for (int i = 0; i < count; i++, next++, clock += 1000)
+            {
+                ref Peer? slot = ref held[next % held.Length];
+                if (slot is not null)
+                {
+                    table.Release(slot, clock);
+                }
+
+                slot = table.GetOrCreate(keys[next], clock);
+            }
+        }
+
+        Flood(50_000);
+        long reusedBefore = table.ReusedCount;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Flood(50_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.InRange(table.Count, 1, held.Length + table.Options.MaxIdle + 2);
+        Assert.Equal(50_000, table.ReusedCount - reusedBefore);
+        Assert.Equal(0, allocated);
+    }
+
     private static int Exercise(PeerTable table, EpochDomain epochs, PeerKey[] keys)
     {
         int found = 0;
