@@ -44,7 +44,7 @@ namespace Reassembly.Peers;
  *   Peer key                                         written only while the node is unreachable (Initialize)
  *   Peer reference count                             Interlocked by anyone; 1 -> 0 (Release) and 0 -> -1 (Collect)
  *                                                    only under _gate, so "count 0" means "on the LRU list"
- *   Peer fragment sequence                           Interlocked by anyone holding a reference
+ *   Peer fragment sequence                           the worker the source steers to, holding a reference (plain)
  *   Peer last-used time                              Volatile by reference holders and by Release under _gate
  *
  * Invariants (checked by AssertInvariants in PeerTable.TestHooks.cs, under _gate):
