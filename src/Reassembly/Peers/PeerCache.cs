@@ -33,7 +33,7 @@ internal sealed class PeerCache
     public const int Ways = 4;
 
     /// <summary>The number of sets (a power of two).</summary>
-    public const int Sets = 4096;
+    public const int Sets = 8192;
 
     /// <summary>Peers one cache holds (and pins) at most.</summary>
     public const int Capacity = Sets * Ways;
