@@ -16,7 +16,7 @@ internal static class PairedLookup
     private const int Keys = 16_384;
     private const int Repetitions = 400;
 
-    public static void Run(int rounds)
+    public static void Run(int rounds, bool warm)
     {
         FragmentKey[] keys = BenchKeys.Build(Keys, salt: 0);
         FragmentKey[] hits = BenchKeys.Shuffled(keys, seed: 1);
@@ -51,6 +51,11 @@ internal static class PairedLookup
             {
                 for (int j = 0; j < loops.Length; j++)
                 {
+                    if (warm)
+                    {
+                        loops[j].Loop();
+                    }
+
                     long start = Stopwatch.GetTimestamp();
                     loops[j].Loop();
                     times[j][r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Keys;
