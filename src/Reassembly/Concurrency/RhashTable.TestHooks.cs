@@ -22,6 +22,14 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// <summary>The smallest bucket count the table shrinks to.</summary>
     internal int MinBuckets => _minBuckets;
 
+    /// <summary>Whether the filter of <paramref name="key"/>'s bucket in the newest table has the key's bit.</summary>
+    internal bool FilterAdmits(in TKey key)
+    {
+        RhashBucketTable<TKey> newest = Volatile.Read(ref _newest);
+        ulong hash = HashOf(newest, in key);
+        return newest.FilterAdmits(newest.IndexFor(hash), hash);
+    }
+
     /// <summary>Attaches a new table of <paramref name="buckets"/> (rounded up to a power of two) after the newest, as a resize would.</summary>
     internal void ForceRehash(int buckets)
     {
