@@ -130,7 +130,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     destination.Unlock();
                 }
 
-                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable.
+                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable and FindInChain.
                 Volatile.Write(ref link, null);
             }
 

@@ -34,7 +34,9 @@ namespace Reassembly.Concurrency;
 /// for the whole lookup is always in some table the lookup has yet to read, so it is found. In one table: first the
 /// bucket's filter; by (8) a clear bit means no entry present for the whole lookup has the key there, so most misses
 /// (an empty bucket, or one whose entries have other bits) read 2 bytes and no entry. Then an unchecked walk of the
-/// chain: an entry with the key is a correct answer however the walk reached it, so a hit costs no further check. Only
+/// chain: an entry with the key is a correct answer however the walk reached it, so a hit costs no further check (and
+/// the walk ends: at any instant the links form no cycle, since an unlinked entry keeps the link it had, to an entry
+/// unlinked later or still linked, and a linked entry's link leads to a linked entry or ends the chain). Only
 /// if that walk ends without the key does a checked walk run, and only it may conclude a miss: after following a link
 /// it checks that the entry it left is still homed in the chain it is walking; if not (the entry moved, or was removed
 /// and re-inserted), the link may lead into another chain and the walk restarts its own bucket, so it never skips the
@@ -390,7 +392,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // Invariant 6: the home first, then the link (release).
         Volatile.Write(ref entry.Next, head);
 
-        // Publish: pairs with Volatile.Read of Head in FindInTable; the entry's key, home and link are visible first.
+        // Publish: pairs with Volatile.Read of Head in FindInTable and FindInChain; the entry's key, home and link are
+        // visible first.
         Volatile.Write(ref slot, entry);
         Volatile.Write(ref entry.Version, entry.Version + 1);
         int length = 1;
