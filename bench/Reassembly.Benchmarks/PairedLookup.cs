@@ -11,13 +11,20 @@ namespace Reassembly.Benchmarks;
 /// minimum (the run least disturbed by other processes) and median. Interleaving exposes all four to the same
 /// disturbances, which separate BenchmarkDotNet processes minutes apart do not.
 /// </summary>
+/// <remarks>
+/// Options: <c>--warm</c> runs each loop once untimed right before its timed run, so that each is measured with its own
+/// structure in the caches (as BenchmarkDotNet's repeated runs are) rather than after the previous loop's; without it,
+/// one structure's footprint slows the loop that follows it. <c>--two-threads</c> runs every loop on two threads at
+/// once (each does every lookup; the time is per lookup of one thread), the "2 threads" rows.
+/// </remarks>
 internal static class PairedLookup
 {
     private const int Keys = 16_384;
     private const int Repetitions = 400;
 
-    public static void Run(int rounds)
+    public static void Run(int rounds, bool warm, bool twoThreads)
     {
+        using var pair = twoThreads ? new TwoThreads() : null;
         FragmentKey[] keys = BenchKeys.Build(Keys, salt: 0);
         FragmentKey[] hits = BenchKeys.Shuffled(keys, seed: 1);
         FragmentKey[] misses = BenchKeys.Build(Keys, salt: 1);
@@ -38,7 +45,9 @@ internal static class PairedLookup
             ("rhash miss", () => Rhash(table, misses)),
             ("dictionary miss", () => Dictionary(dictionary, misses)),
         ];
-        Console.WriteLine($"{Keys} keys, RhashTable {table.NewestBucketCount} buckets; ns per lookup, min / median of {Repetitions} interleaved runs");
+        Console.WriteLine(
+            $"{Keys} keys, RhashTable {table.NewestBucketCount} buckets, {(twoThreads ? "two threads" : "one thread")}{(warm ? ", warm" : "")}; " +
+            $"ns per lookup, min / median of {Repetitions} interleaved runs");
         for (int round = 0; round < rounds; round++)
         {
             var times = new double[loops.Length][];
@@ -51,8 +60,13 @@ internal static class PairedLookup
             {
                 for (int j = 0; j < loops.Length; j++)
                 {
+                    if (warm)
+                    {
+                        RunOnce(pair, loops[j].Loop);
+                    }
+
                     long start = Stopwatch.GetTimestamp();
-                    loops[j].Loop();
+                    RunOnce(pair, loops[j].Loop);
                     times[j][r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Keys;
                 }
             }
@@ -62,6 +76,18 @@ internal static class PairedLookup
                 Array.Sort(times[j]);
                 return $"{loop.Name} {times[j][0]:F1} / {times[j][Repetitions / 2]:F1}";
             })));
+        }
+    }
+
+    private static void RunOnce(TwoThreads? pair, Func<int> loop)
+    {
+        if (pair is null)
+        {
+            loop();
+        }
+        else
+        {
+            pair.Run(loop);
         }
     }
 

@@ -1,10 +1,11 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Reassembly.Benchmarks -- --filter '*'
-// dotnet run -c Release --project bench/Reassembly.Benchmarks -- paired-lookup [ROUNDS]   (interleaved, for noisy machines)
+// dotnet run -c Release --project bench/Reassembly.Benchmarks -- paired-lookup [ROUNDS] [--warm] [--two-threads]   (interleaved, for noisy machines)
 if (args.Length > 0 && args[0] == "paired-lookup")
 {
-    Reassembly.Benchmarks.PairedLookup.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    int rounds = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out int parsed) ? parsed : 3;
+    Reassembly.Benchmarks.PairedLookup.Run(rounds, args.Contains("--warm"), args.Contains("--two-threads"));
     return;
 }
 

@@ -7,7 +7,7 @@ namespace Reassembly.Benchmarks;
 
 /// <summary>
 /// Lookups of fragment keys, hit and miss, in our RhashTable and in a ConcurrentDictionary holding the same entries,
-/// on one thread and on two (both threads looking up; the reported time is per lookup of one thread's share). The
+/// on one thread and on two (both threads do every lookup; the reported time is per lookup of one thread). The
 /// "InScope" rows add the epoch read section an owner that recycles entries wraps around each lookup.
 /// </summary>
 [MemoryDiagnoser]
@@ -23,6 +23,8 @@ public class RhashLookupBenchmarks
     private TwoThreads _pair = null!;
     private Func<int> _rhashHits = null!;
     private Func<int> _dictionaryHits = null!;
+    private Func<int> _rhashMisses = null!;
+    private Func<int> _dictionaryMisses = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -44,6 +46,8 @@ public class RhashLookupBenchmarks
         _pair = new TwoThreads();
         _rhashHits = () => RhashLookups(_hits, 0, Keys);
         _dictionaryHits = () => DictionaryLookups(_hits, 0, Keys);
+        _rhashMisses = () => RhashLookups(_misses, 0, Keys);
+        _dictionaryMisses = () => DictionaryLookups(_misses, 0, Keys);
     }
 
     [GlobalCleanup]
@@ -89,6 +93,12 @@ public class RhashLookupBenchmarks
 
     [Benchmark(OperationsPerInvoke = Keys)]
     public void DictionaryHitTwoThreads() => _pair.Run(_dictionaryHits);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public void RhashMissTwoThreads() => _pair.Run(_rhashMisses);
+
+    [Benchmark(OperationsPerInvoke = Keys)]
+    public void DictionaryMissTwoThreads() => _pair.Run(_dictionaryMisses);
 
     private int RhashLookups(FragmentKey[] keys, int start, int end)
     {

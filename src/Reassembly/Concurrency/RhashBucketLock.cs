@@ -5,8 +5,9 @@ namespace Reassembly.Concurrency;
 
 /// <summary>
 /// The lock word of one bucket of an <see cref="RhashBucketTable{TKey}"/>: bit 0 is a spin lock, bit 1 the "moved"
-/// flag. Kept apart from the chain heads so that lookups, which never lock, touch an array of bare pointers (8 bytes a
-/// bucket, as Linux's buckets with their bit spinlock). Always use it through a <c>ref</c>; a copy is meaningless.
+/// flag. Kept apart from the filters and chain heads so that lookups, which never lock, touch only those (2 and 8 bytes
+/// a bucket; Linux's buckets are 8 bytes with their bit spinlock). Always use it through a <c>ref</c>; a copy is
+/// meaningless.
 /// </summary>
 internal struct RhashBucketLock
 {

@@ -98,7 +98,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 }
 
                 RhashEntry<TKey> entry = link;
-                int destinationIndex = IndexOf(next, entry.Key);
+                ulong destinationHash = HashOf(next, entry.Key);
+                int destinationIndex = next.IndexFor(destinationHash);
                 ref RhashBucketLock destination = ref next.LockOf(destinationIndex);
                 ref RhashEntry<TKey>? destinationHead = ref next.Head(destinationIndex);
                 destination.Lock();
@@ -115,6 +116,12 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     Volatile.Write(ref entry.HomeTable, next);
                     Volatile.Write(ref entry.HomeIndex, destinationIndex);
                     Volatile.Write(ref entry.Next, destinationHead);
+
+                    // The destination's filter bit before the entry is reachable there (pairs with the Volatile.Read of
+                    // the filter in FindInTable). The old bucket's filter keeps its bit: a stale bit costs a walk, never
+                    // a miss, and the bucket is about to be marked moved.
+                    ref ushort filter = ref next.Filter(destinationIndex);
+                    Volatile.Write(ref filter, (ushort)(filter | RhashBucketTable<TKey>.FilterBit(destinationHash)));
                     Volatile.Write(ref destinationHead, entry);
                     Volatile.Write(ref entry.Version, entry.Version + 1);
                 }
@@ -123,7 +130,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     destination.Unlock();
                 }
 
-                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable.
+                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable and FindInChain.
                 Volatile.Write(ref link, null);
             }
 

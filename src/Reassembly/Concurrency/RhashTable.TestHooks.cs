@@ -22,6 +22,14 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// <summary>The smallest bucket count the table shrinks to.</summary>
     internal int MinBuckets => _minBuckets;
 
+    /// <summary>Whether the filter of <paramref name="key"/>'s bucket in the newest table has the key's bit.</summary>
+    internal bool FilterAdmits(in TKey key)
+    {
+        RhashBucketTable<TKey> newest = Volatile.Read(ref _newest);
+        ulong hash = HashOf(newest, in key);
+        return newest.FilterAdmits(newest.IndexFor(hash), hash);
+    }
+
     /// <summary>Attaches a new table of <paramref name="buckets"/> (rounded up to a power of two) after the newest, as a resize would.</summary>
     internal void ForceRehash(int buckets)
     {
@@ -76,11 +84,13 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 Check(!bucket.IsLocked, "no bucket lock is held when quiescent");
                 Check(bucket.IsMoved == (i < table.RehashCursor), "buckets [0, RehashCursor) of the oldest table are moved (2)");
                 Check(!bucket.IsMoved || table.Head(i) is null, "a moved bucket is empty (2)");
+                Check(bucket.IsMoved || table.Head(i) is not null || table.Filter(i) == 0, "an empty bucket that is not moved has a clear filter (8)");
                 long steps = 0;
                 for (RhashEntry<TKey>? node = table.Head(i); node is not null; node = node.Next)
                 {
                     Check(node.HomeTable == table && node.HomeIndex == i, "an entry's home is the chain that holds it (1)");
                     Check(IndexOf(table, node.Key) == i, "an entry is in the bucket its key hashes to in its table (1)");
+                    Check((table.Filter(i) & RhashBucketTable<TKey>.FilterBit(HashOf(table, node.Key))) != 0, "a bucket's filter has the bit of every entry in its chain (8)");
                     Check(keys.Add(node.Key), "no key is in the table twice");
                     Check(++steps <= Count + 1L, "chains are finite");
                     entries++;

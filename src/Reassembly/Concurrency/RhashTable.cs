@@ -15,8 +15,9 @@ namespace Reassembly.Concurrency;
 /// <para><b>Shape.</b> A chain of <see cref="RhashBucketTable{TKey}"/>s from <c>_oldest</c> through
 /// <see cref="RhashBucketTable{TKey}.Future"/> to the newest. With one table no rehash is in flight. A rehash moves the
 /// oldest table's buckets, in index order, into the table right after it; when the last bucket is moved,
-/// <c>_oldest</c> advances. Each table has an array of chain heads (all a lookup touches) and one of bucket lock words,
-/// and chains are null-terminated lists through <see cref="RhashEntry{TKey}.Next"/>.</para>
+/// <c>_oldest</c> advances. Each table has three arrays indexed by bucket: a 16-bit filter (all a miss touches, 2 bytes a
+/// bucket), the chain heads, and the bucket lock words; chains are null-terminated lists through
+/// <see cref="RhashEntry{TKey}.Next"/>.</para>
 /// <para><b>Invariants</b> (checked by <see cref="AssertInvariants"/> when quiescent, and per bucket in locked sections):
 /// (1) An entry is in exactly one chain, the one its <see cref="RhashEntry{TKey}.HomeTable"/> and
 /// <see cref="RhashEntry{TKey}.HomeIndex"/> name, and that is the bucket its key hashes to in that table.
@@ -25,15 +26,24 @@ namespace Reassembly.Concurrency;
 /// before unlinking it from the old one, and holds both buckets' locks. (4) Inserts go into the newest table, under its
 /// bucket's lock. (5) The newest table has no future; every table before it has one. (6) An entry's home changes
 /// before its <c>Next</c> does (release store on <c>Next</c>). (7) <c>Count</c> is the number of linked entries once
-/// writers are done.</para>
-/// <para><b>Lookups</b> take no lock: walk the key's chain in each table from oldest to newest. By (3) an entry present
-/// for the whole lookup is always in some table the lookup has yet to read, so it is found. After following a link
-/// the walk checks that the entry it left is still homed in the chain it is walking; if not (the entry moved, or was
-/// removed and re-inserted), the link may lead into another chain and the walk restarts its own bucket, so it never
-/// skips the rest of its chain. By (6) a walk that read a new link also reads the new home. This is Linux's "nulls"
-/// check (a chain ending on another bucket's marker), kept per entry so that the buckets need no marker objects.
-/// Links are read with Volatile.Read, which also orders the read of the next table's pointer after the chain walk (the
-/// smp_rmb of <c>__rhashtable_lookup</c>).</para>
+/// writers are done. (8) A bucket's filter has the <see cref="RhashBucketTable{TKey}.FilterBit"/> of every entry in its
+/// chain (top four bits of the key's hash in that table), set before the entry is published there; it may have bits of
+/// entries that left (a moved bucket keeps them), and an empty bucket that is not moved has none (a removal rebuilds the
+/// filter from the entries left).</para>
+/// <para><b>Lookups</b> take no lock: look for the key in each table from oldest to newest. By (3) an entry present
+/// for the whole lookup is always in some table the lookup has yet to read, so it is found. In one table: first the
+/// bucket's filter; by (8) a clear bit means no entry present for the whole lookup has the key there, so most misses
+/// (an empty bucket, or one whose entries have other bits) read 2 bytes and no entry. Then an unchecked walk of the
+/// chain: an entry with the key is a correct answer however the walk reached it, so a hit costs no further check (and
+/// the walk ends: at any instant the links form no cycle, since an unlinked entry keeps the link it had, to an entry
+/// unlinked later or still linked, and a linked entry's link leads to a linked entry or ends the chain). Only
+/// if that walk ends without the key does a checked walk run, and only it may conclude a miss: after following a link
+/// it checks that the entry it left is still homed in the chain it is walking; if not (the entry moved, or was removed
+/// and re-inserted), the link may lead into another chain and the walk restarts its own bucket, so it never skips the
+/// rest of its chain. By (6) a walk that read a new link also reads the new home. This is Linux's "nulls" check (a
+/// chain ending on another bucket's marker), kept per entry so that the buckets need no marker objects. The filter,
+/// heads and links are read with Volatile.Read, which also orders the read of the next table's pointer after the
+/// table's reads (the smp_rmb of <c>__rhashtable_lookup</c>).</para>
 /// <para><b>Insert-if-absent</b> is atomic across the tables in flight by the rule "lock the bucket of the oldest live
 /// table": an insert locks the key's bucket in the oldest table where that bucket is not yet moved (its home bucket).
 /// While it holds that lock no entry with that key can be inserted by anyone else (they need the same lock; the home
@@ -244,7 +254,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 }
 
                 AssertBucketInvariants(table, index);
-                Unlink(ref table.Head(index), entry);
+                Unlink(table, index, entry);
             }
             finally
             {
@@ -261,18 +271,54 @@ internal sealed partial class RhashTable<TKey, TEntry>
 
     /// <summary>The bucket index of <paramref name="key"/> in <paramref name="table"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int IndexOf(RhashBucketTable<TKey> table, in TKey key)
+    internal static int IndexOf(RhashBucketTable<TKey> table, in TKey key) => table.IndexFor(HashOf(table, in key));
+
+    /// <summary>The hash of <paramref name="key"/> under <paramref name="table"/>'s secret.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong HashOf(RhashBucketTable<TKey> table, in TKey key)
     {
         // Unsafe.AsRef avoids the defensive copy the compiler makes to call an interface method on an `in` struct.
-        return table.IndexFor(Unsafe.AsRef(in key).Hash(table.Secret));
+        return Unsafe.AsRef(in key).Hash(table.Secret);
     }
 
-    /// <summary>Walks the chain of <paramref name="key"/> in one table.</summary>
+    /// <summary>Finds <paramref name="key"/> in one table: filter, then an unchecked walk, then a checked one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static RhashEntry<TKey>? FindInTable(RhashBucketTable<TKey> table, in TKey key)
     {
-        int index = IndexOf(table, in key);
-        ref RhashEntry<TKey>? head = ref table.Head(index);
+        ulong hash = HashOf(table, in key);
+        int index = table.IndexFor(hash);
+
+        // The filter has the bit of every entry in the chain, set before the entry was published there (pairs with the
+        // Volatile.Write in LinkAtHead and MoveBucket): a clear bit is a miss without touching the chain, which is what
+        // an empty bucket and most other misses cost. An entry linked after this read may or may not be found anyway.
+        if (!table.FilterAdmits(index, hash))
+        {
+            return null;
+        }
+
+        // A hit needs no check of the path that led to it: an entry with the key is the answer however we reached it.
+        // So walk first without the per-entry checks. Pairs with the Volatile.Writes that link entries in LinkAtHead,
+        // Unlink and MoveBucket.
+        for (RhashEntry<TKey>? node = Volatile.Read(ref table.HeadAt(index)); node is not null; node = Volatile.Read(ref node.Next))
+        {
+            if (Unsafe.AsRef(in key).Equals(node.Key))
+            {
+                return node;
+            }
+        }
+
+        // Only a checked walk may conclude a miss: the one above may have left our chain through an entry that moved.
+        return FindInChain(table, index, in key);
+    }
+
+    /// <summary>
+    /// Walks bucket <paramref name="index"/>'s chain, checking after each link that the entry it left is still homed in
+    /// the chain (type remarks, "Lookups"); the only walk whose miss counts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static RhashEntry<TKey>? FindInChain(RhashBucketTable<TKey> table, int index, in TKey key)
+    {
+        ref RhashEntry<TKey>? head = ref table.HeadAt(index);
     Restart:
         // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
         RhashEntry<TKey>? node = Volatile.Read(ref head);
@@ -283,12 +329,15 @@ internal sealed partial class RhashTable<TKey, TEntry>
                 return node;
             }
 
-            // The entry's seqlock around the link (see RhashEntry.Version): acquire loads keep the three reads in order.
+            // The entry's seqlock around the link (see RhashEntry.Version). Every read is an acquire, so the five
+            // happen in program order: the home is the one written before the link we read (invariant 6), and the
+            // second version read comes after the home reads (an acquire does not hold back earlier plain loads).
             int version = Volatile.Read(ref node.Version);
             RhashEntry<TKey>? next = Volatile.Read(ref node.Next);
-
-            // Acquire above, so these reads see the home that was written before the link we just read (invariant 6).
-            if (node.HomeTable != table || node.HomeIndex != index || (version & 1) != 0 || Volatile.Read(ref node.Version) != version)
+            RhashBucketTable<TKey>? homeTable = Volatile.Read(ref node.HomeTable);
+            int homeIndex = Volatile.Read(ref node.HomeIndex);
+            int versionAfter = Volatile.Read(ref node.Version);
+            if (homeTable != table || homeIndex != index || (version & 1) != 0 || versionAfter != version)
             {
                 // The entry left our chain (or is being linked): its link may lead elsewhere. Restart, or we might skip
                 // the rest of ours.
@@ -330,6 +379,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
         ref RhashEntry<TKey>? slot = ref table.Head(index);
         RhashEntry<TKey>? head = slot;
 
+        // The filter bit before the entry is reachable (the release store on the head below keeps it ahead).
+        ref ushort filter = ref table.Filter(index);
+        Volatile.Write(ref filter, (ushort)(filter | RhashBucketTable<TKey>.FilterBit(HashOf(table, entry.Key))));
+
         // The entry's seqlock goes odd before its home and link change (the release store on Next below keeps this
         // store ahead of it), and even once they are published.
         Volatile.Write(ref entry.Version, entry.Version + 1);
@@ -339,7 +392,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // Invariant 6: the home first, then the link (release).
         Volatile.Write(ref entry.Next, head);
 
-        // Publish: pairs with Volatile.Read of Head in FindInTable; the entry's key, home and link are visible first.
+        // Publish: pairs with Volatile.Read of Head in FindInTable and FindInChain; the entry's key, home and link are
+        // visible first.
         Volatile.Write(ref slot, entry);
         Volatile.Write(ref entry.Version, entry.Version + 1);
         int length = 1;
@@ -351,10 +405,10 @@ internal sealed partial class RhashTable<TKey, TEntry>
         return length;
     }
 
-    /// <summary>Unlinks <paramref name="entry"/> from the chain that starts at <paramref name="head"/> (lock held).</summary>
-    private static void Unlink(ref RhashEntry<TKey>? head, RhashEntry<TKey> entry)
+    /// <summary>Unlinks <paramref name="entry"/> from bucket <paramref name="index"/>'s chain (lock held).</summary>
+    private static void Unlink(RhashBucketTable<TKey> table, int index, RhashEntry<TKey> entry)
     {
-        ref RhashEntry<TKey>? link = ref head;
+        ref RhashEntry<TKey>? link = ref table.Head(index);
         while (link != entry)
         {
             Debug.Assert(link is not null, "An entry homed in this bucket is in its chain.");
@@ -364,6 +418,22 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // entry.Next is left alone: a lookup standing on the entry sees the cleared home and restarts its bucket.
         Volatile.Write(ref link, entry.Next);
         Volatile.Write(ref entry.HomeTable, null);
+
+        // Rebuild the filter from the entries left, after the unlink: a lookup that reads it misses only the removed
+        // key (and an empty chain gets a clear filter, so that misses on it touch nothing).
+        Volatile.Write(ref table.Filter(index), ChainFilter(table, index));
+    }
+
+    /// <summary>The filter of bucket <paramref name="index"/>'s chain as it is now (lock held).</summary>
+    private static ushort ChainFilter(RhashBucketTable<TKey> table, int index)
+    {
+        ushort filter = 0;
+        for (RhashEntry<TKey>? node = table.Head(index); node is not null; node = node.Next)
+        {
+            filter |= RhashBucketTable<TKey>.FilterBit(HashOf(table, node.Key));
+        }
+
+        return filter;
     }
 
     [Conditional("DEBUG")]
@@ -376,6 +446,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         {
             Debug.Assert(node.HomeTable == table && node.HomeIndex == index, "An entry's home is the chain that holds it.");
             Debug.Assert(IndexOf(table, node.Key) == index, "An entry is in the bucket its key hashes to.");
+            Debug.Assert((table.Filter(index) & RhashBucketTable<TKey>.FilterBit(HashOf(table, node.Key))) != 0, "The filter has the bit of every entry in the chain.");
             Debug.Assert(++steps < 1 << 24, "A chain is finite.");
         }
 

@@ -159,6 +159,39 @@ public sealed class RhashTableTests
     }
 
     [Fact]
+    public void ABucketFilterAdmitsTheKeysOfItsEntriesAndForgetsTheRemovedOnes()
+    {
+        // CollidingKey's hash is its value: the low bits pick the bucket, the top four the filter bit.
+        static CollidingKey KeyWith(int filterBit, long bucketBits) => new(unchecked((long)((ulong)filterBit << 60)) | bucketBits);
+
+        var table = new RhashTable<CollidingKey, CollidingEntry>(initialBuckets: 64, minBuckets: 64);
+        var one = new CollidingEntry(KeyWith(1, 0).Value);
+        var two = new CollidingEntry(KeyWith(2, 0).Value);
+        table.InsertIfAbsent(one);
+        table.InsertIfAbsent(two);
+
+        Assert.True(table.FilterAdmits(one.Key));
+        Assert.True(table.FilterAdmits(two.Key));
+        Assert.False(table.FilterAdmits(KeyWith(3, 0)));
+        Assert.Null(table.Lookup(KeyWith(3, 0)));
+
+        // Same bucket and same filter bit as `one`, but not in the chain: the walk decides.
+        CollidingKey sameBit = KeyWith(1, 1024);
+        Assert.True(table.FilterAdmits(sameBit));
+        Assert.Null(table.Lookup(sameBit));
+
+        Assert.True(table.Remove(one));
+        Assert.False(table.FilterAdmits(one.Key));
+        Assert.Null(table.Lookup(one.Key));
+        Assert.Same(two, table.Lookup(two.Key));
+        table.AssertInvariants();
+
+        Assert.True(table.Remove(two));
+        Assert.False(table.FilterAdmits(two.Key));
+        table.AssertInvariants();
+    }
+
+    [Fact]
     public void EveryEntryStaysFindableThroughSeveralRehashesInFlight()
     {
         var table = new RhashTable<TestKey, TestEntry>(initialBuckets: 64, minBuckets: 1);
