@@ -243,6 +243,11 @@ public sealed partial class ReassemblyEngine : IDisposable
     /// <summary>With no worker running: waits out a grace period so that every retired queue is back in its pool.</summary>
     private void TakeBackRetired()
     {
+        foreach (ReassemblyWorker worker in _workers)
+        {
+            worker.Queues.FlushRetired();
+        }
+
         _epochs.Synchronize();
         foreach (ReassemblyWorker worker in _workers)
         {

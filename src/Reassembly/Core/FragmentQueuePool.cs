@@ -13,6 +13,12 @@ namespace Reassembly.Core;
 /// <see cref="IEpochReclaimer.Reclaim"/> only after a grace period. Reclaim runs on whichever thread polled the domain,
 /// so it pushes the queue onto <see cref="_reclaimed"/>, a <see cref="ReturnStack{T}"/> that the owner empties in
 /// <see cref="TakeBackReclaimed"/>: no lock.
+/// <para>Removed queues gather in <see cref="_retiring"/>, the worker's own, and enter the domain
+/// <see cref="RetireBatchSize"/> at a time (<see cref="EpochDomain.RetireRange"/>): the domain's retire lock and
+/// pending count are shared by every worker, and taking them per datagram moved their cache line between the cores on
+/// almost every removal. Waiting there is safe (a queue that enters the domain later only waits longer) and bounded
+/// (at most a batch per worker); <see cref="Rent"/> flushes before it polls, and <see cref="FlushRetired"/> lets the
+/// engine flush before it waits out a grace period.</para>
 /// </remarks>
 internal sealed class FragmentQueuePool : IEpochReclaimer
 {
@@ -26,6 +32,12 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     private const int ForcedReclaimInterval = 32;
 
     private readonly bool _alone;
+
+    /// <summary>Removed queues handed to the domain together (one retire-lock acquisition each).</summary>
+    internal const int RetireBatchSize = 32;
+
+    private readonly object[] _retiring = new object[RetireBatchSize];
+    private int _retiringCount;
 
     /// <param name="epochs">The engine's domain, which removed queues wait in for a grace period.</param>
     /// <param name="alone">
@@ -61,6 +73,8 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
                     _rentsSinceForcedReclaim = 0;
                 }
 
+                // What waits in our own batch cannot be reclaimed until the domain has it.
+                FlushRetired();
                 _epochs.Poll(force);
                 TakeBackReclaimed();
             }
@@ -81,7 +95,27 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
             return;
         }
 
-        _epochs.Retire(queue, this);
+        _retiring[_retiringCount++] = queue;
+        if (_retiringCount == RetireBatchSize)
+        {
+            FlushRetired();
+        }
+    }
+
+    /// <summary>
+    /// On the owner's thread (or with no worker running): hands the queues gathered by <see cref="Retire"/> to the domain,
+    /// so that its next grace period covers them.
+    /// </summary>
+    public void FlushRetired()
+    {
+        if (_retiringCount == 0)
+        {
+            return;
+        }
+
+        _epochs.RetireRange(_retiring, _retiringCount, this);
+        Array.Clear(_retiring, 0, _retiringCount);
+        _retiringCount = 0;
     }
 
     void IEpochReclaimer.Reclaim(object item) => _reclaimed.Push((FragmentQueue)item);
