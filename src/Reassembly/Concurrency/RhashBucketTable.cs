@@ -74,6 +74,17 @@ internal sealed class RhashBucketTable<TKey>
     /// </summary>
     public ref ushort Filter(int index) => ref _filters[index];
 
+    /// <summary>
+    /// Sets the filter bit of a key whose hash is <paramref name="hash"/> in bucket <paramref name="index"/> (lock held),
+    /// with a release store: call it before the entry is published in the chain, so a lookup that finds the entry
+    /// through the head also sees its bit (pairs with the Volatile.Read in <see cref="FilterAdmits"/>).
+    /// </summary>
+    public void AddToFilter(int index, ulong hash)
+    {
+        ref ushort filter = ref _filters[index];
+        Volatile.Write(ref filter, (ushort)(filter | FilterBit(hash)));
+    }
+
     /// <summary>The lock word of bucket <paramref name="index"/>, by reference.</summary>
     public ref RhashBucketLock LockOf(int index) => ref _locks[index];
 
@@ -99,7 +110,7 @@ internal sealed class RhashBucketTable<TKey>
     {
         Debug.Assert((uint)index < (uint)_filters.Length, "The index comes from IndexFor.");
         int filter = Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_filters), index));
-        return ((filter >> (int)(hash >> 60)) & 1) != 0;
+        return (filter & FilterBit(hash)) != 0;
     }
 
     /// <summary>As <see cref="Head"/>, for an index from <see cref="IndexFor"/> (the mask keeps it in range).</summary>

@@ -120,8 +120,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     // The destination's filter bit before the entry is reachable there (pairs with the Volatile.Read of
                     // the filter in FindInTable). The old bucket's filter keeps its bit: a stale bit costs a walk, never
                     // a miss, and the bucket is about to be marked moved.
-                    ref ushort filter = ref next.Filter(destinationIndex);
-                    Volatile.Write(ref filter, (ushort)(filter | RhashBucketTable<TKey>.FilterBit(destinationHash)));
+                    next.AddToFilter(destinationIndex, destinationHash);
                     Volatile.Write(ref destinationHead, entry);
                     Volatile.Write(ref entry.Version, entry.Version + 1);
                 }

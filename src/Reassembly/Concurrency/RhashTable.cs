@@ -380,8 +380,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         RhashEntry<TKey>? head = slot;
 
         // The filter bit before the entry is reachable (the release store on the head below keeps it ahead).
-        ref ushort filter = ref table.Filter(index);
-        Volatile.Write(ref filter, (ushort)(filter | RhashBucketTable<TKey>.FilterBit(HashOf(table, entry.Key))));
+        table.AddToFilter(index, HashOf(table, entry.Key));
 
         // The entry's seqlock goes odd before its home and link change (the release store on Next below keeps this
         // store ahead of it), and even once they are published.

@@ -11,8 +11,8 @@ namespace Reassembly.Peers;
 /// <remarks>
 /// A peer is also its own tree node (the link fields are in <c>Peer.Links.cs</c>) and is recycled through a pool, so
 /// an object reference is only meaningful while the holder either owns a reference count (from
-/// <see cref="PeerTable.GetOrCreate(in PeerKey, long)"/>, given back with <see cref="PeerTable.Release"/>) or stays inside a read
-/// scope of the table's epoch domain. Who may touch which field is listed in the header of <c>PeerTable.cs</c>.
+/// <see cref="PeerTable.GetOrCreate(in PeerKey, long)"/>, given back with <see cref="PeerTable.Release"/>) or stays
+/// inside a read scope of the table's epoch domain. Who may touch which field is listed in the header of <c>PeerTable.cs</c>.
 /// </remarks>
 internal sealed partial class Peer
 {

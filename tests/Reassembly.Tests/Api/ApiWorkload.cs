@@ -60,21 +60,7 @@ internal static class ApiWorkload
             }
         }
 
-        for (int i = 0; i < frames.Count; i++)
-        {
-            int j = Math.Min(frames.Count - 1, i + random.Next(30));
-            (frames[i], frames[j]) = (frames[j], frames[i]);
-        }
-
-        var timed = new List<(byte[], long)>(frames.Count);
-        long time = 1_000_000_000;
-        foreach (byte[] frame in frames)
-        {
-            time += random.Next(20_000);
-            timed.Add((frame, time - random.Next(5_000)));
-        }
-
-        return timed;
+        return ShuffledTimeline.Create(frames, random, reorderWindow: 30);
     }
 
     /// <summary>Options whose timeouts let the lost pieces' datagrams expire within the workload.</summary>

@@ -1,3 +1,5 @@
+using Reassembly.Tests.Helpers;
+
 namespace Reassembly.Tests.Api;
 
 public sealed class ReassemblerLaneTests
@@ -15,15 +17,8 @@ public sealed class ReassemblerLaneTests
 
         Assert.True(expected.Count > 100, $"seed {seed}: the workload should reassemble plenty ({expected.Count})");
         Assert.Equal(expectedStatus, actualStatus);
-        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach ((int index, byte[] frame) in expected)
-        {
-            Assert.True(frame.AsSpan().SequenceEqual(actual[index]), $"seed {seed}: frame {index} differs");
-        }
-
-        Assert.Equal(expectedStats.Ipv4, actualStats.Ipv4);
-        Assert.Equal(expectedStats.Ipv6, actualStats.Ipv6);
-        Assert.Equal(expectedStats.Frames, actualStats.Frames);
+        SameOutput.Datagrams(seed, expected, actual);
+        SameOutput.Statistics(expectedStats, actualStats);
     }
 
     [Fact]
