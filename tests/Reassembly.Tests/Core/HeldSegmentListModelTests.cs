@@ -1,4 +1,5 @@
 using Reassembly.Core;
+using Reassembly.Tests.Helpers;
 using Xunit.Abstractions;
 
 namespace Reassembly.Tests.Core;
@@ -99,8 +100,10 @@ public sealed class HeldSegmentListModelTests
         var fill = new byte[Fragments * 8];
         foreach (string order in (string[])["reverse", "reverse-overlapping", "holes-then-fill"])
         {
-            // Twice: the second datagram reuses the arrays the first one grew, and must not allocate.
-            for (int pass = 0; pass < 2; pass++)
+            // The first datagram grows the arrays; the later ones reuse them and must not allocate. Several later ones,
+            // because one may catch the runtime allocating on this thread (see AllocationProbe).
+            long fewestAllocated = long.MaxValue;
+            for (int pass = 0; pass <= AllocationProbe.DefaultTries; pass++)
             {
                 list.Clear();
                 int movedBefore = list.MovedElements;
@@ -144,11 +147,13 @@ public sealed class HeldSegmentListModelTests
                 Assert.InRange(moved, 0, (long)MovesPerPiece * (placed + pieces));
                 Assert.True(list.BlockCount >= pieces / BlockedRangeList<HeldSegment>.BlockSize, $"{order}: {pieces} pieces in only {list.BlockCount} blocks");
                 Assert.True(list.BlockCount <= (2 * pieces / ((BlockedRangeList<HeldSegment>.BlockSize / 2) + 1)) + 1, $"{order}: {pieces} pieces spread over {list.BlockCount} blocks");
-                if (pass == 1)
+                if (pass > 0)
                 {
-                    Assert.Equal(0, allocated);
+                    fewestAllocated = Math.Min(fewestAllocated, allocated);
                 }
             }
+
+            Assert.True(fewestAllocated == 0, $"{order}: every datagram after the first allocated, at least {fewestAllocated} bytes");
         }
     }
 

@@ -32,8 +32,10 @@ public sealed class WorkerTests
         byte[] data = PacketBuilder.Payload(3000, 3);
         var held = new ReassembledDatagram[50];
 
-        // Two rounds warm the pools up to 50 datagrams in flight; the third is measured.
-        for (int round = 0; round < 3; round++)
+        // Two rounds warm the pools up to 50 datagrams in flight; the later ones are measured (several, because one may
+        // catch the runtime allocating on this thread: see AllocationProbe).
+        long fewestAllocated = long.MaxValue;
+        for (int round = 0; round < 2 + AllocationProbe.DefaultTries; round++)
         {
             var frames = new List<byte[]>();
             for (int d = 0; d < 50; d++)
@@ -58,9 +60,9 @@ public sealed class WorkerTests
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.Equal(50, count);
             Assert.All(held, d => Assert.Equal(data.Length + 20 + 14, d.Frame.Length));
-            if (round == 2)
+            if (round >= 2)
             {
-                Assert.Equal(0, allocated);
+                fewestAllocated = Math.Min(fewestAllocated, allocated);
             }
 
             var disposer = new Thread(() =>
@@ -78,6 +80,7 @@ public sealed class WorkerTests
             engine.ExpireAll();
         }
 
+        Assert.Equal(0, fewestAllocated);
         Assert.Throws<ObjectDisposedException>(() => held[0].Frame.Length);
     }
 
