@@ -11,6 +11,8 @@ namespace Reassembly.Capture;
 public sealed partial class CaptureFileReader
 {
     private SafeFileHandle? _file;
+    private FileStream? _fillStream;
+    private Internal.MappedFileSequence? _mapping;
     private PipeWriter? _fillWriter;
     private int _segmentSize;
     private CancellationTokenSource? _fillCancellation;
@@ -39,24 +41,51 @@ public sealed partial class CaptureFileReader
             useSynchronizationContext: false));
 
         SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        if (options.MemoryMap && Internal.MappedFileSequence.TryMap(file) is { } mapping)
+        {
+            // The parser walks the mapping itself: no fill task, no pipe buffers, and records stay put (IsStable).
+            return new CaptureFileReader(PipeReader.Create(mapping.Sequence), options)
+            {
+                _file = file,
+                _mapping = mapping,
+            };
+        }
+
         return new CaptureFileReader(pipe.Reader, options)
         {
             _file = file,
+            // Read through a stream (unbuffered: the pipe is the buffer) rather than at offsets, so that a named pipe
+            // or a character device, which cannot seek, is read as well as a file.
+            _fillStream = new FileStream(file, FileAccess.Read, bufferSize: 0),
             _fillWriter = pipe.Writer,
             _segmentSize = options.SegmentSize,
         };
     }
 
+    /// <summary>
+    /// Whether <paramref name="frameData"/> (a <see cref="CaptureFrame.Data"/> this reader handed out) stays valid and
+    /// unchanged until the reader is disposed, so that a handler may keep it past the callback without copying it.
+    /// True only for a memory-mapped file (<see cref="CaptureReaderOptions.MemoryMap"/>), and there for every record
+    /// but the rare one that straddles two mapping chunks and so was assembled in the reader's scratch buffer.
+    /// </summary>
+    public bool IsStable(ReadOnlySpan<byte> frameData) => _mapping is { } mapping && mapping.Contains(frameData);
+
+    /// <summary>Whether the input is a memory-mapped file (see <see cref="CaptureReaderOptions.MemoryMap"/>).</summary>
+    public bool IsMemoryMapped => _mapping is not null;
+
     private void StartFill()
     {
-        if (_file is null || _fillWriter is null)
+        if (_fillStream is null || _fillWriter is null)
         {
             return;
         }
 
         _fillCancellation = new CancellationTokenSource();
         CancellationToken token = _fillCancellation.Token;
-        _fillTask = Task.Run(() => DoFillAsync(_file, _fillWriter, token), CancellationToken.None);
+        FileStream stream = _fillStream;
+        PipeWriter writer = _fillWriter;
+        int segmentSize = _segmentSize;
+        _fillTask = Task.Run(() => DoFillAsync(stream, writer, segmentSize, token), CancellationToken.None);
     }
 
     private async Task StopFillAsync()
@@ -73,15 +102,21 @@ public sealed partial class CaptureFileReader
         }
 
         _fillCancellation?.Dispose();
+        _mapping?.Dispose();
+        if (_fillStream is not null)
+        {
+            await _fillStream.DisposeAsync().ConfigureAwait(false);
+        }
+
         _file?.Dispose();
     }
 
-    private async Task DoFillAsync(SafeFileHandle file, PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task DoFillAsync(FileStream file, PipeWriter writer, int segmentSize, CancellationToken cancellationToken)
     {
         Exception? error = null;
         try
         {
-            await ProcessFillAsync(file, writer, cancellationToken).ConfigureAwait(false);
+            await ProcessFillAsync(file, writer, segmentSize, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -98,19 +133,17 @@ public sealed partial class CaptureFileReader
         }
     }
 
-    private async Task ProcessFillAsync(SafeFileHandle file, PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task ProcessFillAsync(FileStream file, PipeWriter writer, int segmentSize, CancellationToken cancellationToken)
     {
-        long offset = 0;
         while (true)
         {
-            Memory<byte> memory = writer.GetMemory(_segmentSize);
-            int read = await RandomAccess.ReadAsync(file, memory, offset, cancellationToken).ConfigureAwait(false);
+            Memory<byte> memory = writer.GetMemory(segmentSize);
+            int read = await file.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return;
             }
 
-            offset += read;
             writer.Advance(read);
 
             // Honour backpressure: this waits while the parser is PauseThreshold bytes behind.

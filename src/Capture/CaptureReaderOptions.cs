@@ -24,6 +24,19 @@ public sealed class CaptureReaderOptions
     public long PauseThreshold { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// Whether <see cref="CaptureFileReader.Open"/> maps the file into memory instead of reading it through a pipe.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to false. Mapped, the parser reads the file's pages in place: no read system call copies them into a
+    /// buffer and no fill task runs, and every record stays valid until the reader is disposed
+    /// (<see cref="CaptureFileReader.IsStable"/>), so a multi-threaded consumer can keep frames without copying them.
+    /// Only for finished captures: the file's length is fixed when it is opened (bytes appended later are not read),
+    /// and a file truncated by another process while mapped crashes the process (SIGBUS) when the missing pages are
+    /// touched. Files that cannot be mapped (empty, pipes, devices) are read through the pipe as usual.
+    /// </remarks>
+    public bool MemoryMap { get; set; }
+
+    /// <summary>
     /// The largest pcap record (header plus captured bytes) or pcapng block the reader accepts, in bytes; anything larger
     /// is reported as <see cref="CaptureFormatError.RecordTooLarge"/>.
     /// </summary>

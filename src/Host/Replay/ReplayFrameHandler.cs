@@ -65,7 +65,8 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
         _comparison?.OnFrame(in frame);
         if (_pipeline is not null)
         {
-            _pipeline.OnFrame(in frame, _reader().Interfaces);
+            CaptureFileReader reader = _reader();
+            _pipeline.OnFrame(in frame, reader.Interfaces, reader.IsStable(frame.Data));
             return;
         }
 

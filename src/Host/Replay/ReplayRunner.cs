@@ -34,7 +34,8 @@ internal sealed class ReplayRunner
         CaptureFileReader reader;
         try
         {
-            reader = CaptureFileReader.Open(input);
+            // Mapped: a replay reads a finished capture, and its workers then take frames in place (see MemoryMap).
+            reader = CaptureFileReader.Open(input, new CaptureReaderOptions { MemoryMap = true });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

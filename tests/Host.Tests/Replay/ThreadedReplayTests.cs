@@ -49,6 +49,36 @@ public sealed class ThreadedReplayTests
     }
 
     [Fact]
+    public async Task A_capture_read_from_a_named_pipe_replays_as_the_file_does_with_one_and_two_threads()
+    {
+        // A file is memory-mapped and its frames are referenced in place; a named pipe cannot be mapped (nor seek), so
+        // it is read through the pipe and the parallel replay copies each frame into its segment. Both must agree.
+        using var temp = new TempDirectory();
+        string input = temp.File("w.pcap");
+        ProcessRunner.Result generated = ProcessRunner.Run("python3", [RepositoryPaths.Genfrag, "-o", input, "-q", "--datagrams", "2000", "--size", "1200-8000", "--hosts", "200", "--ipv6-share", "0.3", "--shuffle", "64", "--drop-share", "0.02", "--seed", "21"]);
+        Assert.True(generated.ExitCode == 0, generated.StandardError);
+        string fromFile = temp.File("file.pcap");
+        ProcessRunner.Result reference = ProcessRunner.Reassembly("replay", input, "-o", fromFile, "-q");
+        Assert.True(reference.ExitCode == 0, reference.StandardError);
+
+        foreach (string threads in new[] { "1", "2" })
+        {
+            string fifo = temp.File($"input{threads}.fifo");
+            ProcessRunner.Result made = ProcessRunner.Run("mkfifo", [fifo]);
+            Assert.True(made.ExitCode == 0, made.StandardError);
+            // Opening a FIFO for writing blocks until the replay opens it for reading.
+            Task feeder = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(input)));
+            string output = temp.File($"fifo{threads}.pcap");
+
+            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", fifo, "-o", output, "--threads", threads, "-q");
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            await feeder.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(File.ReadAllBytes(fromFile), File.ReadAllBytes(output));
+        }
+    }
+
+    [Fact]
     public void Namespaces_by_interface_are_reported_per_namespace_and_sum_to_the_totals()
     {
         using var temp = new TempDirectory();

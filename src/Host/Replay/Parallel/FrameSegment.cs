@@ -1,23 +1,31 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Reassembly.Capture;
 
 namespace Reassembly.Host.Replay.Parallel;
 
 /// <summary>
-/// A run of consecutive input frames on their way through a parallel replay: their bytes (copied out of the reader's
-/// buffer, which is reused as soon as the frame callback returns), their classification and clock, which worker
-/// handles each, and what each worker made of them.
+/// A run of consecutive input frames on their way through a parallel replay: their bytes, their classification and
+/// clock, which worker handles each, and what each worker made of them.
 /// </summary>
+/// <remarks>
+/// A frame's bytes are either referenced where they are, when the reader says they outlive the callback (a
+/// memory-mapped capture, <see cref="CaptureFileReader.IsStable"/>), or copied into the segment's own pinned buffer,
+/// which is the case for a pipe-read capture whose buffers are reused as soon as the callback returns. Both are kept as
+/// an address and a length, so a worker reads either kind the same way; the mapping outlives every segment because
+/// the reader is disposed only after the pipeline has been shut down.
+/// </remarks>
 /// <remarks>
 /// Ownership moves with the segment: the reader fills it, then every worker reads it and writes the results of its
 /// own frames (disjoint slots), then the writer emits it in order and hands it back to the reader. The hand-overs are
 /// hand-off releases (HandOff: a lock-protected counter), which order every write before it against every read after it.
 /// </remarks>
-internal sealed class FrameSegment
+internal sealed unsafe class FrameSegment
 {
     public FrameSegment(int frameCapacity, int byteCapacity, int workers)
     {
-        Bytes = GC.AllocateUninitializedArray<byte>(byteCapacity);
-        Offsets = new int[frameCapacity];
+        Bytes = GC.AllocateUninitializedArray<byte>(byteCapacity, pinned: true);
+        Addresses = new nint[frameCapacity];
         Lengths = new int[frameCapacity];
         OriginalLengths = new int[frameCapacity];
         InterfaceIds = new int[frameCapacity];
@@ -44,7 +52,8 @@ internal sealed class FrameSegment
 
     public int Count { get; private set; }
 
-    public int[] Offsets { get; }
+    /// <summary>Where frame i's bytes are: in <see cref="Bytes"/> (pinned) or in the reader's mapping.</summary>
+    public nint[] Addresses { get; }
 
     public int[] Lengths { get; }
 
@@ -86,33 +95,53 @@ internal sealed class FrameSegment
     /// <summary>Workers that have not yet finished this segment; the one that takes it to 0 hands it to the writer.</summary>
     public int Pending;
 
-    public bool IsFull => Count == Offsets.Length;
+    public bool IsFull => Count == Addresses.Length;
 
-    public bool Fits(int length) => BytesUsed + length <= Bytes.Length;
+    /// <summary>
+    /// Whether one more frame of <paramref name="length"/> bytes may join. Referenced frames count too, so that the
+    /// ring keeps as little of a mapped input in flight as of a copied one (and within the mapping's resident window).
+    /// </summary>
+    public bool Fits(int length) => FrameBytes + length <= Bytes.Length;
 
-    /// <summary>Copies one frame in and returns its index; the caller has checked <see cref="Fits"/> (or the segment is empty).</summary>
-    public int Add(in CaptureFrame frame, long clock)
+    /// <summary>The bytes of every frame in the segment, copied or referenced.</summary>
+    public int FrameBytes { get; private set; }
+
+    /// <summary>
+    /// Adds one frame and returns its index: by reference when <paramref name="stable"/> (its bytes outlive the
+    /// callback), else copied in, for which the caller has checked <see cref="Fits"/> (or the segment is empty).
+    /// </summary>
+    public int Add(in CaptureFrame frame, long clock, bool stable)
     {
         ReadOnlySpan<byte> data = frame.Data;
-        if (Count == 0 && data.Length > Bytes.Length)
+        int index = Count++;
+        if (stable)
         {
-            // A frame larger than a whole segment (jumbo frames of a snap length above 4 MiB): rare enough to allocate.
-            Bytes = GC.AllocateUninitializedArray<byte>(data.Length);
+            Addresses[index] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(data));
+        }
+        else
+        {
+            if (BytesUsed == 0 && data.Length > Bytes.Length)
+            {
+                // A frame larger than a whole segment (jumbo frames of a snap length above 512 KiB): rare enough to allocate.
+                Bytes = GC.AllocateUninitializedArray<byte>(data.Length, pinned: true);
+            }
+
+            Span<byte> destination = Bytes.AsSpan(BytesUsed, data.Length);
+            data.CopyTo(destination);
+            Addresses[index] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(destination));
+            BytesUsed += data.Length;
         }
 
-        int index = Count++;
-        data.CopyTo(Bytes.AsSpan(BytesUsed));
-        Offsets[index] = BytesUsed;
         Lengths[index] = data.Length;
+        FrameBytes += data.Length;
         OriginalLengths[index] = frame.OriginalLength;
         InterfaceIds[index] = frame.InterfaceId;
         Timestamps[index] = frame.TimestampNanoseconds;
         Clocks[index] = clock;
-        BytesUsed += data.Length;
         return index;
     }
 
-    public ReadOnlySpan<byte> Frame(int index) => Bytes.AsSpan(Offsets[index], Lengths[index]);
+    public ReadOnlySpan<byte> Frame(int index) => new((void*)Addresses[index], Lengths[index]);
 
     public void Assign(int index, int worker)
     {
@@ -137,5 +166,6 @@ internal sealed class FrameSegment
 
         Count = 0;
         BytesUsed = 0;
+        FrameBytes = 0;
     }
 }

@@ -82,8 +82,11 @@ internal sealed class ParallelReplayPipeline : IDisposable
     /// </summary>
     public IReadOnlyList<CaptureInterface> Interfaces => Volatile.Read(ref _interfaces);
 
-    /// <summary>On the reader's thread: takes one frame.</summary>
-    public void OnFrame(in CaptureFrame frame, IReadOnlyList<CaptureInterface> readerInterfaces)
+    /// <summary>
+    /// On the reader's thread: takes one frame; <paramref name="stable"/> says its bytes outlive the callback (see
+    /// <see cref="CaptureFileReader.IsStable"/>), so the segment references them instead of copying them.
+    /// </summary>
+    public void OnFrame(in CaptureFrame frame, IReadOnlyList<CaptureInterface> readerInterfaces, bool stable)
     {
         ThrowIfFailed();
         if ((uint)frame.InterfaceId >= (uint)_interfaces.Length)
@@ -104,7 +107,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
             _clock = frame.TimestampNanoseconds;
         }
 
-        int index = segment.Add(in frame, _clock);
+        int index = segment.Add(in frame, _clock, stable);
         // Classified straight into the segment's slot: the struct is about 100 bytes.
         ref ClassifiedFrame classified = ref segment.Classified[index];
         _engine.Classify(segment.Frame(index), frame.LinkType, frame.InterfaceId, _framesRead++, out classified);
