@@ -9,8 +9,9 @@ namespace Reassembly.Host.Replay;
 /// </summary>
 /// <remarks>
 /// With one worker everything runs on the reader's thread. With more, frames go through a
-/// <see cref="ParallelReplayPipeline"/>, and the writing half of this class runs on its writer thread: the counters
-/// below are then written by that thread and read only after <see cref="FinishFrames"/>.
+/// <see cref="ParallelReplayPipeline"/>, and the writing half of this class runs when the pipeline emits a segment (on
+/// the reader's thread, once every worker is done with it): the counters below are read only after
+/// <see cref="FinishFrames"/>, which waits for the workers.
 /// </remarks>
 internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, IDisposable
 {

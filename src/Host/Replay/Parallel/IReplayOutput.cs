@@ -2,7 +2,7 @@ using Reassembly.Capture;
 
 namespace Reassembly.Host.Replay.Parallel;
 
-/// <summary>Where a parallel replay's writer thread puts each frame's result, in input order.</summary>
+/// <summary>Where a parallel replay puts each frame's result, in input order (on the reader's thread, which also writes).</summary>
 internal interface IReplayOutput
 {
     /// <summary>

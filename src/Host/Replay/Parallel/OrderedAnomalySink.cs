@@ -2,7 +2,7 @@ namespace Reassembly.Host.Replay.Parallel;
 
 /// <summary>
 /// Puts the anomaly events of a parallel replay in the order one thread would have reported them, then hands them to
-/// the real sink, on the writer thread only.
+/// the real sink, on the writing (reader's) thread only.
 /// </summary>
 /// <remarks>
 /// <para>Workers report into the event list of the segment they are working on (<see cref="SetBatch"/>, a
@@ -34,7 +34,7 @@ internal sealed class OrderedAnomalySink : IAnomalySink
 
     public void OnAnomaly(in AnomalyEvent anomaly) => (t_batch ?? _unbatched).Add(anomaly);
 
-    /// <summary>On the writer thread: emits the events of a segment whose frames start at input index <paramref name="baseIndex"/>.</summary>
+    /// <summary>On the writing (reader's) thread: emits the events of a segment whose frames start at input index <paramref name="baseIndex"/>.</summary>
     public void EmitSegment(FrameSegment segment, long baseIndex)
     {
         _scratch.Clear();

@@ -5,19 +5,21 @@ namespace Reassembly.Host.Replay.Parallel;
 /// <summary>
 /// A replay on several threads with the output of one: the reader thread copies frames into segments, classifies them
 /// and steers each to a worker (by source address, <see cref="ClassifiedFrame.SteeringHash"/>); every worker thread
-/// runs its frames of each segment through its <see cref="ReassemblyWorker"/>; a writer thread emits each segment's
-/// results in input order once all workers are done with it.
+/// runs its frames of each segment through its <see cref="ReassemblyWorker"/>; the reader, once the ring is full,
+/// emits the oldest segment's results in input order when all workers are done with it.
 /// </summary>
 /// <remarks>
 /// <para>Why the output is byte-identical for any number of workers: a worker sees its frames in input order; all the
 /// frames of one datagram come from one source and so go to one worker; each frame carries the clock (the largest
 /// timestamp up to it in input order), and expiry compares deadlines with that clock only; the writer emits results
 /// in input order, a datagram at the position of the fragment that completed it.</para>
-/// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. <see cref="_free"/> counts segments the reader
-/// may fill; <see cref="_ready"/>[w] counts segments published to worker w; <see cref="_done"/> counts segments every
-/// worker has finished. Every worker finishes segment k before k + 1, so segments are finished in sequence order and
-/// the writer may take them in that order. Releases of the hand-offs (lock-protected counters) order each stage's writes before the next stage's
-/// reads.</para>
+/// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. The reader fills one segment at a time;
+/// <see cref="_ready"/>[w] counts segments published to worker w; <see cref="_done"/> counts segments every worker has
+/// finished. Every worker finishes segment k before k + 1, so segments are finished in sequence order. The reader is
+/// also the writer: when the ring is full it waits for the oldest segment to be done and writes it, which frees its
+/// slot. One thread fewer than a separate writer on a machine with few cores, and the output side costs the reader
+/// what it costs a one-thread replay. Releases of the hand-offs (lock-protected counters) order each stage's writes
+/// before the next stage's reads.</para>
 /// <para>Failures: an output error (or a bug) in a worker or the writer is recorded in <see cref="_failure"/>; the
 /// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
 /// its next frame or at <see cref="Complete"/>.</para>
@@ -35,14 +37,13 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private readonly IReplayOutput _output;
     private readonly OrderedAnomalySink? _events;
     private readonly FrameSegment[] _ring = new FrameSegment[RingSize];
-    private readonly HandOff _free = new(RingSize);
     private readonly HandOff[] _ready;
     private readonly HandOff _done = new(0);
     private readonly Thread[] _workers;
-    private readonly Thread _writer;
     private readonly int _workerCount;
     private FrameSegment? _filling;
     private long _published;
+    private long _written;
     private long _framesRead;
     private long _clock = long.MinValue;
     private long _totalSegments = long.MaxValue;
@@ -71,9 +72,6 @@ internal sealed class ParallelReplayPipeline : IDisposable
             _workers[w] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "replay worker " + w };
             _workers[w].Start();
         }
-
-        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "replay writer" };
-        _writer.Start();
     }
 
     /// <summary>
@@ -158,13 +156,22 @@ internal sealed class ParallelReplayPipeline : IDisposable
             worker.Join();
         }
 
-        _done.Release();
-        _writer.Join();
+        while (_written < _published)
+        {
+            _done.Wait();
+            WriteNext();
+        }
     }
 
     private FrameSegment Acquire()
     {
-        _free.Wait();
+        // The reader is also the writer: a full ring means writing the oldest segment, once every worker is done with it.
+        while (_published - _written == RingSize)
+        {
+            _done.Wait();
+            WriteNext();
+        }
+
         FrameSegment segment = _ring[_published % RingSize];
         segment.Pending = _workerCount;
         segment.BaseIndex = _framesRead;
@@ -195,89 +202,85 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
             FrameSegment segment = _ring[next % RingSize];
             next++;
-            if (Volatile.Read(ref _failure) is null)
-            {
-                OrderedAnomalySink.SetBatch(segment.Events[w]);
-                try
-                {
-                    int[] mine = segment.WorkerFrames[w];
-                    FrameResult[] results = segment.WorkerResults[w];
-                    int count = segment.WorkerCounts[w];
-                    for (int k = 0; k < count; k++)
-                    {
-                        int i = mine[k];
-                        results[k] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
-                    }
-
-                    // Expire what the input's clock has passed even if this worker had few frames here: timeouts then
-                    // happen in the segment where a single worker would have seen them (see OrderedAnomalySink).
-                    worker.AdvanceClock(segment.Clocks[segment.Count - 1]);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _failure, e, null);
-                }
-                finally
-                {
-                    OrderedAnomalySink.SetBatch(null);
-                }
-            }
-
-            if (Interlocked.Decrement(ref segment.Pending) == 0)
-            {
-                _done.Release();
-            }
+            ProcessShare(worker, w, segment);
         }
     }
 
-    private void WriterLoop()
+    /// <summary>Runs worker <paramref name="w"/>'s frames of <paramref name="segment"/>, then marks its share done.</summary>
+    private void ProcessShare(ReassemblyWorker worker, int w, FrameSegment segment)
     {
-        long next = 0;
-        while (true)
+        if (Volatile.Read(ref _failure) is null)
         {
-            _done.Wait();
-            if (_finished && next == Volatile.Read(ref _totalSegments))
+            OrderedAnomalySink.SetBatch(segment.Events[w]);
+            try
             {
-                return;
-            }
+                int[] mine = segment.WorkerFrames[w];
+                FrameResult[] results = segment.WorkerResults[w];
+                int count = segment.WorkerCounts[w];
+                for (int k = 0; k < count; k++)
+                {
+                    int i = mine[k];
+                    results[k] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
+                }
 
-            FrameSegment segment = _ring[next % RingSize];
-            next++;
+                // Expire what the input's clock has passed even if this worker had few frames here: timeouts then
+                // happen in the segment where a single worker would have seen them (see OrderedAnomalySink).
+                worker.AdvanceClock(segment.Clocks[segment.Count - 1]);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            finally
+            {
+                OrderedAnomalySink.SetBatch(null);
+            }
+        }
+
+        if (Interlocked.Decrement(ref segment.Pending) == 0)
+        {
+            _done.Release();
+        }
+    }
+
+    /// <summary>On the reader's thread: writes the oldest segment, which every worker has finished, and frees its slot.</summary>
+    private void WriteNext()
+    {
+        FrameSegment segment = _ring[_written % RingSize];
+        try
+        {
+            if (Volatile.Read(ref _failure) is null)
+            {
+                _events?.EmitSegment(segment, segment.BaseIndex);
+            }
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+        }
+
+        for (int i = 0; i < segment.Count; i++)
+        {
+            FrameResult result = segment.ResultOf(i);
             try
             {
                 if (Volatile.Read(ref _failure) is null)
                 {
-                    _events?.EmitSegment(segment, segment.BaseIndex);
+                    _output.Write(result, segment.InterfaceIds[i], segment.Timestamps[i], segment.Frame(i), segment.OriginalLengths[i], Interfaces);
                 }
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _failure, e, null);
             }
-
-            for (int i = 0; i < segment.Count; i++)
+            finally
             {
-                FrameResult result = segment.ResultOf(i);
-                try
-                {
-                    if (Volatile.Read(ref _failure) is null)
-                    {
-                        _output.Write(result, segment.InterfaceIds[i], segment.Timestamps[i], segment.Frame(i), segment.OriginalLengths[i], Interfaces);
-                    }
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _failure, e, null);
-                }
-                finally
-                {
-                    result.Datagram?.Dispose();
-                }
+                result.Datagram?.Dispose();
             }
-
-            segment.Clear();
-            _free.Release();
         }
+
+        segment.Clear();
+        _written++;
     }
 
     private void ThrowIfFailed()
