@@ -131,29 +131,6 @@ internal sealed partial class EpochDomain : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Retire"/> for the first <paramref name="count"/> objects of <paramref name="items"/>, all for one
-    /// reclaimer, under one acquisition of the retire lock: a worker that retires an object per datagram pays the shared
-    /// lock's cache-line transfer once per batch instead of once per object. The caller may have unlinked them at any
-    /// time before the call; that they join the batch open now, whose tag is at least the epoch of every unlink, only
-    /// makes their grace period end later, never earlier (invariant 2). The array is left as it was.
-    /// </summary>
-    public void RetireRange(object[] items, int count, IEpochReclaimer reclaimer)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(reclaimer);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)items.Length, nameof(count));
-        lock (_retireLock)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                _open.Add(items[i], reclaimer);
-            }
-
-            _pending.Value += count;
-        }
-    }
-
-    /// <summary>
     /// Advances the epoch and reclaims every batch whose grace period has elapsed, when enough is pending to be worth a
     /// process-wide barrier (<see cref="ReclaimThreshold"/> objects, or any after <see cref="ReclaimIntervalMilliseconds"/>).
     /// With nothing to do it costs two loads. Never waits: another thread reclaiming or a reader still inside just means

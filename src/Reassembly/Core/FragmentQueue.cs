@@ -27,7 +27,7 @@ namespace Reassembly.Core;
 /// workers' lock-free lookups may walk through a removed queue until the grace period ends. The timer and expiry links
 /// below belong to the owning worker (its <see cref="Timers.TimerWheel{TOwner}"/> and <see cref="ExpiryList"/>s).</para>
 /// </remarks>
-internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnStackNode<FragmentQueue>
+internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>
 {
     /// <summary>
     /// Payload capacity given to a queue whose total length is not yet known: covers the common datagrams
@@ -43,8 +43,6 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnSt
     private int _length;
     private int _received;
 
-    // Worker-owned link: the pool's return stack once retired. (An ExpiryList links queues through their timer entries.)
-    public FragmentQueue? NextReturned { get; set; }
     public long DeadlineNanoseconds;
 
     private TimerWheelEntry<FragmentQueue>? _timer;
@@ -114,7 +112,6 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>, IReturnSt
         Directory = directory;
         Peer = null;
         PeerSequence = 0;
-        NextReturned = null;
         DeadlineNanoseconds = deadlineNanoseconds;
         AwaitingExpiry = false;
         Flags = FragmentQueueFlags.None;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using Reassembly.Concurrency;
 
@@ -10,22 +11,22 @@ namespace Reassembly.Core;
 /// <remarks>
 /// A removed queue may still be walked through by another worker's lock-free lookup in the shared table, so it is
 /// retired to the engine's <see cref="EpochDomain"/> (<see cref="Retire"/>) and comes back through
-/// <see cref="IEpochReclaimer.Reclaim"/> only after a grace period. Reclaim runs on whichever thread polled the domain,
-/// so it pushes the queue onto <see cref="_reclaimed"/>, a <see cref="ReturnStack{T}"/> that the owner empties in
-/// <see cref="TakeBackReclaimed"/>: no lock.
-/// <para>Removed queues gather in <see cref="_retiring"/>, the worker's own, and enter the domain
-/// <see cref="RetireBatchSize"/> at a time (<see cref="EpochDomain.RetireRange"/>): the domain's retire lock and
-/// pending count are shared by every worker, and taking them per datagram moved their cache line between the cores on
-/// almost every removal. Waiting there is safe (a queue that enters the domain later only waits longer) and bounded
-/// (at most a batch per worker); <see cref="Rent"/> flushes before it polls, and <see cref="FlushRetired"/> lets the
-/// engine flush before it waits out a grace period.</para>
+/// <see cref="IEpochReclaimer.Reclaim"/> only after a grace period.
+/// <para>Removed queues gather in <see cref="_retiring"/>, a <see cref="RetiredQueueBatch"/> of the worker's own, and
+/// enter the domain <see cref="RetireBatchSize"/> at a time, as one object: the domain's retire lock and pending count
+/// are shared by every worker, and taking them per datagram moved their cache line between the cores on almost every
+/// removal. Reclaim runs on whichever thread polled the domain, so it pushes the whole batch onto
+/// <see cref="_reclaimed"/>, a <see cref="ReturnStack{T}"/> that the owner empties in <see cref="TakeBackReclaimed"/>
+/// (no lock, and no queue touched on the polling thread). Waiting in a batch is safe (a queue that enters the domain
+/// later only waits longer) and bounded (at most a batch per worker); <see cref="Rent"/> flushes before it polls, and
+/// <see cref="FlushRetired"/> lets the engine flush before it waits out a grace period.</para>
 /// </remarks>
 internal sealed class FragmentQueuePool : IEpochReclaimer
 {
     private readonly EpochDomain _epochs;
     private FragmentQueue[] _spare = new FragmentQueue[64];
     private int _count;
-    private ReturnStack<FragmentQueue> _reclaimed;
+    private ReturnStack<RetiredQueueBatch> _reclaimed;
     private int _rentsSinceForcedReclaim = ForcedReclaimInterval;
 
     /// <summary>The fewest rents between two forced reclaims (each costs a process-wide barrier).</summary>
@@ -36,8 +37,10 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     /// <summary>Removed queues handed to the domain together (one retire-lock acquisition each).</summary>
     internal const int RetireBatchSize = 32;
 
-    private readonly object[] _retiring = new object[RetireBatchSize];
-    private int _retiringCount;
+    private RetiredQueueBatch _retiring = new(RetireBatchSize);
+
+    // Emptied batches, for the next ones to fill: a steady stream of datagrams allocates no batch either.
+    private readonly Stack<RetiredQueueBatch> _spareBatches = new();
 
     /// <param name="epochs">The engine's domain, which removed queues wait in for a grace period.</param>
     /// <param name="alone">
@@ -95,8 +98,8 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
             return;
         }
 
-        _retiring[_retiringCount++] = queue;
-        if (_retiringCount == RetireBatchSize)
+        _retiring.Add(queue);
+        if (_retiring.IsFull)
         {
             FlushRetired();
         }
@@ -108,28 +111,34 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     /// </summary>
     public void FlushRetired()
     {
-        if (_retiringCount == 0)
+        if (_retiring.Count == 0)
         {
             return;
         }
 
-        _epochs.RetireRange(_retiring, _retiringCount, this);
-        Array.Clear(_retiring, 0, _retiringCount);
-        _retiringCount = 0;
+        _epochs.Retire(_retiring, this);
+        _retiring = _spareBatches.Count > 0 ? _spareBatches.Pop() : new RetiredQueueBatch(RetireBatchSize);
     }
 
-    void IEpochReclaimer.Reclaim(object item) => _reclaimed.Push((FragmentQueue)item);
+    void IEpochReclaimer.Reclaim(object item) => _reclaimed.Push((RetiredQueueBatch)item);
 
     /// <summary>On the owner's thread (or with no worker running): moves every reclaimed queue to the spares.</summary>
     public void TakeBackReclaimed()
     {
-        FragmentQueue? queue = _reclaimed.TakeAll();
-        while (queue is not null)
+        RetiredQueueBatch? batch = _reclaimed.TakeAll();
+        while (batch is not null)
         {
-            FragmentQueue? next = queue.NextReturned;
-            queue.NextReturned = null;
-            Push(queue);
-            queue = next;
+            RetiredQueueBatch? next = batch.NextReturned;
+            batch.NextReturned = null;
+            FragmentQueue[] queues = batch.Queues;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                Push(queues[i]);
+            }
+
+            batch.Clear();
+            _spareBatches.Push(batch);
+            batch = next;
         }
     }
 

@@ -63,32 +63,6 @@ public sealed class EpochDomainTests
     }
 
     [Fact]
-    public void RetireRangeWaitsForAParkedReaderLikeRetireAndReclaimsExactlyTheGivenCount()
-    {
-        using var domain = new EpochDomain();
-        var reclaimer = new RecordingReclaimer();
-        using var reader = new ParkedReaderThread(domain);
-        var items = new object[5];
-        for (int i = 0; i < items.Length; i++)
-        {
-            items[i] = new object();
-        }
-
-        domain.RetireRange(items, 4, reclaimer);
-        domain.Poll(force: true);
-        Assert.Equal(0, reclaimer.Count);
-        Assert.Equal(4, domain.PendingCount);
-
-        reader.Release();
-        domain.Poll(force: true);
-        Assert.Equal(4, reclaimer.Count);
-        Assert.All(items[..4], item => Assert.True(reclaimer.WasReclaimed(item)));
-        Assert.False(reclaimer.WasReclaimed(items[4]));
-        Assert.Equal(0, domain.PendingCount);
-        Assert.Throws<ArgumentOutOfRangeException>(() => domain.RetireRange(items, 6, reclaimer));
-    }
-
-    [Fact]
     public void AReaderThatEnteredAfterTheEpochAdvancedDoesNotDelayReclamation()
     {
         using var domain = new EpochDomain();
