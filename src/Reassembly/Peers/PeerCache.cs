@@ -23,6 +23,9 @@ namespace Reassembly.Peers;
 /// <para>Invariants: an entry has a peer exactly when its tag is non-zero; every cached peer carries exactly one
 /// reference of the cache's, taken when it was stored and given back when it is displaced or the cache is cleared;
 /// a peer's tag is its key's. The cache is single-owner (one worker's thread), so it needs no synchronization.</para>
+/// <para>Admission: a source is cached on its second sighting, known either from the tree (its peer is still there) or
+/// from a direct-mapped array of <see cref="GhostSlots"/> tags of sources seen once (the peer was collected since). A
+/// flood of sources that each appear once only overwrites ghosts, and is never cached.</para>
 /// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker are kept from idle collection while they are
 /// cached; the table's own threshold and TTL still bound everything else. A displaced peer is released as a queue
 /// releases it, and ages out normally from then on.</para>
@@ -38,9 +41,16 @@ internal sealed class PeerCache
     /// <summary>Peers one cache holds (and pins) at most.</summary>
     public const int Capacity = Sets * Ways;
 
+    /// <summary>First sightings remembered for admission (a power of two): 64 KiB of tags.</summary>
+    public const int GhostSlots = 16384;
+
     private readonly PeerTable _table;
     private readonly uint[] _tags = new uint[Capacity];
     private readonly Peer?[] _peers = new Peer?[Capacity];
+
+    // Tags of sources seen once and not admitted, direct-mapped (see Fill): the memory of a first sighting that outlives
+    // the peer itself, which the table may collect before the source sends again.
+    private readonly uint[] _ghosts = new uint[GhostSlots];
     private readonly ulong _secret = NewSecret();
 
     public PeerCache(PeerTable table)
@@ -71,7 +81,7 @@ internal sealed class PeerCache
             }
         }
 
-        return Fill(first, tag, in key, nowNanoseconds);
+        return Fill(first, tag, hash, in key, nowNanoseconds);
     }
 
     /// <summary>Gives back every pinned reference (the engine is being reset).</summary>
@@ -86,18 +96,30 @@ internal sealed class PeerCache
                 _table.Release(peer, nowNanoseconds);
             }
         }
+
+        Array.Clear(_ghosts);
     }
 
-    private Peer Fill(int first, uint tag, in PeerKey key, long nowNanoseconds)
+    private Peer Fill(int first, uint tag, ulong hash, in PeerKey key, long nowNanoseconds)
     {
         Peer peer = _table.GetOrCreate(in key, nowNanoseconds, out bool created);
         if (created)
         {
             // Admitted on the second sighting only. A source seen once (every address of a spoofed flood) would push
             // out a peer that is used again, pin a tree node that should be collected as soon as its queue goes, and
-            // cost a release under the table's lock when it is displaced; a real source's next datagram finds its peer
-            // in the tree and is cached then.
-            return peer;
+            // cost a release under the table's lock when it is displaced. A real source's next datagram finds its peer
+            // in the tree, or, when the table has collected it meanwhile (more idle sources than MaxIdle between two of
+            // its datagrams, as with ten thousand hosts), finds its tag among the ghosts: either way it is cached then.
+            // Without the ghosts such a source would be created anew for every datagram, a tree insert and an eviction
+            // each time, and never cached.
+            ref uint ghost = ref _ghosts[(int)(hash >> 8) & (GhostSlots - 1)];
+            if (ghost != tag)
+            {
+                ghost = tag;
+                return peer;
+            }
+
+            ghost = 0;
         }
 
         // The caller's reference keeps the peer alive, so the cache's own acquire cannot fail either.

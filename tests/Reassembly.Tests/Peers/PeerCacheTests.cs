@@ -49,6 +49,28 @@ public sealed class PeerCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_source_seen_again_after_its_peer_was_collected_is_cached_on_that_second_sighting()
+    {
+        // More idle sources than MaxIdle between two datagrams of one source (ten thousand hosts): the table collects
+        // the peer before the source sends again, and only the cache's memory of the first sighting can admit it.
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table);
+        PeerKey key = TestPeerKeys.Make(9);
+        table.Release(cache.Acquire(key, 0), 1);
+        Assert.Equal(1, table.Collect(100 * Second));
+        Assert.Equal(0, table.Count);
+
+        Peer second = cache.Acquire(key, 200 * Second);
+        table.Release(second, 200 * Second);
+
+        // The cache's pin is left, so collection keeps it, and the third datagram hits the cache.
+        Assert.Equal(1, second.ReferenceCount);
+        Assert.Equal(0, table.Collect(400 * Second));
+        Assert.Same(second, cache.Acquire(key, 400 * Second));
+        table.AssertInvariants();
+    }
+
+    [Fact]
     public void A_pinned_peer_survives_collection_after_every_caller_released_it_and_clear_lets_it_go()
     {
         using PeerTable table = NewTable();
