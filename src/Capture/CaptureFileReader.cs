@@ -323,7 +323,12 @@ public sealed partial class CaptureFileReader : IAsyncDisposable
 
     private void Deliver(ICaptureFrameHandler handler, ReadOnlySpan<byte> data, int originalLength, long timestampNanoseconds, int interfaceId, LinkType linkType)
     {
-        _mapping?.ParsedUpTo(CurrentPosition);
+        if (_mapping is { } mapping)
+        {
+            mapping.ParsedUpTo(CurrentPosition);
+            mapping.PrefetchAfter(data);
+        }
+
         var frame = new CaptureFrame(data, originalLength, timestampNanoseconds, interfaceId, linkType, _frameIndex);
         _frameIndex++;
         _inHandler = true;

@@ -88,7 +88,11 @@ internal sealed class FrameStore : ICaptureFrameHandler
         return shares;
     }
 
+    /// <summary>How many frames ahead <see cref="Process"/> prefetches (<see cref="ReassemblyEngine.PrefetchFrame"/>), as a capture loop over a ring would.</summary>
+    internal const int PrefetchDistance = 3;
+
     /// <summary>Runs every frame of this store (one worker's share) through the worker, disposing each datagram at once.</summary>
+
     public void Process(ReassemblyEngine engine, ReassemblyWorker worker, long[] clocks)
     {
         List<byte[]> chunks = _chunks;
@@ -97,6 +101,12 @@ internal sealed class FrameStore : ICaptureFrameHandler
         {
             ref readonly StoredFrame frame = ref frames[k];
             ReadOnlySpan<byte> data = chunks[frame.Chunk].AsSpan(frame.Offset, frame.Length);
+            if (k + PrefetchDistance < Count)
+            {
+                ref readonly StoredFrame ahead = ref frames[k + PrefetchDistance];
+                ReassemblyEngine.PrefetchFrame(chunks[ahead.Chunk].AsSpan(ahead.Offset, ahead.Length));
+            }
+
             engine.Classify(data, frame.LinkType, frame.InterfaceId, -1, out ClassifiedFrame classified);
             FrameResult result = worker.Process(data, in classified, frame.TimestampNanoseconds, clocks[k]);
             result.Datagram?.Dispose();

@@ -33,6 +33,9 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private const int SegmentFrames = 512;
     private const int SegmentBytes = 512 * 1024;
 
+    // Frames a worker prefetches ahead of the one it processes (ReassemblyEngine.PrefetchFrame).
+    private const int PrefetchDistance = 3;
+
     private readonly ReassemblyEngine _engine;
     private readonly IReplayOutput _output;
     private readonly OrderedAnomalySink? _events;
@@ -220,6 +223,12 @@ internal sealed class ParallelReplayPipeline : IDisposable
                 for (int k = 0; k < count; k++)
                 {
                     int i = mine[k];
+                    if (k + PrefetchDistance < count)
+                    {
+                        // A mapped input's frames come straight from the page cache: start loading the one due next.
+                        ReassemblyEngine.PrefetchFrame(segment.Frame(mine[k + PrefetchDistance]));
+                    }
+
                     results[k] = worker.Process(segment.Frame(i), in segment.Classified[i], segment.Timestamps[i], segment.Clocks[i]);
                 }
 
