@@ -83,10 +83,7 @@ public sealed class MappedFileReaderTests : IDisposable
     {
         // A window of one page over a 4 MB file: the walk drops nearly every page behind it, and reading any of them
         // again (a consumer far behind) must fault the file's bytes back in, not zeros.
-        byte[] file = new byte[4_000_000];
-        new Random(5).NextBytes(file);
-        string path = _directory.File("window.bin");
-        await File.WriteAllBytesAsync(path, file);
+        (byte[] file, string path) = await RandomFileAsync("window.bin", 4_000_000, seed: 5);
         using SafeFileHandle handle = File.OpenHandle(path);
         using MappedFileSequence mapping = MappedFileSequence.TryMap(handle, residentWindow: Environment.SystemPageSize)!;
 
@@ -107,10 +104,7 @@ public sealed class MappedFileReaderTests : IDisposable
     [Fact]
     public async Task Prefetching_after_every_record_up_to_the_last_byte_reads_nothing_past_the_mapping()
     {
-        byte[] file = new byte[10_000];
-        new Random(6).NextBytes(file);
-        string path = _directory.File("prefetch.bin");
-        await File.WriteAllBytesAsync(path, file);
+        (byte[] file, string path) = await RandomFileAsync("prefetch.bin", 10_000, seed: 6);
         using SafeFileHandle handle = File.OpenHandle(path);
         using MappedFileSequence mapping = MappedFileSequence.TryMap(handle)!;
         ReadOnlySpan<byte> bytes = mapping.Sequence.FirstSpan;
@@ -126,6 +120,15 @@ public sealed class MappedFileReaderTests : IDisposable
 
         mapping.PrefetchAfter(file.AsSpan(0, 10));
         Assert.True(bytes.SequenceEqual(file));
+    }
+
+    private async Task<(byte[] Bytes, string Path)> RandomFileAsync(string name, int length, int seed)
+    {
+        byte[] bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        string path = _directory.File(name);
+        await File.WriteAllBytesAsync(path, bytes);
+        return (bytes, path);
     }
 
     private static byte[] RandomCapture(CaptureFormat format, int frames, int seed)

@@ -17,8 +17,9 @@ namespace Reassembly.Host.Replay.Parallel;
 /// </remarks>
 /// <remarks>
 /// Ownership moves with the segment: the reader fills it, then every worker reads it and writes the results of its
-/// own frames (disjoint slots), then the writer emits it in order and hands it back to the reader. The hand-overs are
-/// hand-off releases (HandOff: a lock-protected counter), which order every write before it against every read after it.
+/// own frames (disjoint slots), then the reader, which is also the writer, emits it in order and fills it again. The
+/// hand-overs are hand-off releases (HandOff: a lock-protected counter), which order every write before it against every
+/// read after it.
 /// </remarks>
 internal sealed unsafe class FrameSegment
 {
@@ -92,7 +93,7 @@ internal sealed unsafe class FrameSegment
     /// <summary>The input index of the segment's first frame.</summary>
     public long BaseIndex { get; set; }
 
-    /// <summary>Workers that have not yet finished this segment; the one that takes it to 0 hands it to the writer.</summary>
+    /// <summary>Workers that have not yet finished this segment; the one that takes it to 0 hands it back to the reader, which writes it.</summary>
     public int Pending;
 
     public bool IsFull => Count == Addresses.Length;

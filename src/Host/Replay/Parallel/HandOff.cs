@@ -1,8 +1,8 @@
 namespace Reassembly.Host.Replay.Parallel;
 
 /// <summary>
-/// A counting semaphore that blocks at once instead of spinning first. The stages of a parallel replay (reader,
-/// workers, writer, plus the file reader's and writer's own threads) outnumber the cores on small machines, and a
+/// A counting semaphore that blocks at once instead of spinning first. The stages of a parallel replay (the reader,
+/// which also writes, the workers, and the file writer's own thread) outnumber the cores on small machines, and a
 /// waiter that spins takes the core from the very thread it waits for; SemaphoreSlim spins before it blocks.
 /// </summary>
 internal sealed class HandOff

@@ -20,7 +20,7 @@ namespace Reassembly.Host.Replay.Parallel;
 /// slot. One thread fewer than a separate writer on a machine with few cores, and the output side costs the reader
 /// what it costs a one-thread replay. Releases of the hand-offs (lock-protected counters) order each stage's writes
 /// before the next stage's reads.</para>
-/// <para>Failures: an output error (or a bug) in a worker or the writer is recorded in <see cref="_failure"/>; the
+/// <para>Failures: an output error (or a bug) in a worker or while writing is recorded in <see cref="_failure"/>; the
 /// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
 /// its next frame or at <see cref="Complete"/>.</para>
 /// </remarks>
@@ -79,7 +79,8 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
     /// <summary>
     /// The capture's interfaces as the reader knew them when it published the newest segment: every interface a
-    /// published frame refers to is in it. Copy-on-write; the writer reads it with a volatile read.
+    /// published frame refers to is in it. Copy-on-write, read with a volatile read (the writing is done on the reader's
+    /// thread today, which needs no fence, but the output may ask from elsewhere).
     /// </summary>
     public IReadOnlyList<CaptureInterface> Interfaces => Volatile.Read(ref _interfaces);
 
@@ -117,7 +118,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
     /// <summary>
     /// On the reader's thread, at the end of the input: publishes the last frames and waits until every frame has
-    /// been reassembled and written. Throws the first failure of a worker or the writer.
+    /// been reassembled and written. Throws the first failure of a worker or of the writing.
     /// </summary>
     public void Complete()
     {
