@@ -47,6 +47,30 @@ public sealed class MappedFileReaderTests : IDisposable
         Assert.Equal(mapped.Frames.Count, mapped.Stable.FindAll(stable => stable).Count);
     }
 
+    [Theory]
+    [InlineData(CaptureFormat.Pcap)]
+    [InlineData(CaptureFormat.PcapNg)]
+    public async Task Records_straddling_the_chunks_of_a_large_mapping_are_read_whole_and_are_not_stable(CaptureFormat format)
+    {
+        // A capture over 1 GiB is mapped in chunks; 4 KiB chunks here put hundreds of records across a boundary.
+        byte[] file = RandomCapture(format, frames: 2_000, seed: 12);
+        string path = _directory.File("chunks." + format);
+        await File.WriteAllBytesAsync(path, file);
+        CaptureReadResult fromMemory = await CaptureRead.WholeAsync(file);
+        using SafeFileHandle handle = File.OpenHandle(path);
+        using MappedFileSequence mapping = MappedFileSequence.TryMap(handle, chunkLength: 4096)!;
+
+        var handler = new StabilityRecordingHandler();
+        await using var reader = new CaptureFileReader(System.IO.Pipelines.PipeReader.Create(mapping.Sequence));
+        handler.Stability = mapping.Contains;
+        CaptureReadSummary summary = await reader.ReadAllAsync(handler);
+
+        Assert.Equal(file.Length, summary.BytesRead);
+        Assert.Equal(fromMemory.Frames, handler.Frames);
+        int straddling = handler.Stable.FindAll(stable => !stable).Count;
+        Assert.InRange(straddling, 100, handler.Frames.Count - 100);
+    }
+
     [Fact]
     public async Task An_empty_file_asked_to_be_mapped_is_still_the_empty_file_error()
     {
@@ -153,9 +177,14 @@ public sealed class MappedFileReaderTests : IDisposable
         return format == CaptureFormat.Pcap ? pcap.ToArray() : pcapNg.ToArray();
     }
 
+    private delegate bool StabilityTest(ReadOnlySpan<byte> data);
+
     private sealed class StabilityRecordingHandler : ICaptureFrameHandler
     {
         public CaptureFileReader? Reader { get; set; }
+
+        /// <summary>Asked instead of <see cref="Reader"/> when set: whether a frame's bytes lie in the mapping.</summary>
+        public StabilityTest? Stability { get; set; }
 
         public List<RecordedFrame> Frames { get; } = [];
 
@@ -164,7 +193,7 @@ public sealed class MappedFileReaderTests : IDisposable
         public void OnFrame(in CaptureFrame frame)
         {
             Frames.Add(RecordedFrame.From(frame));
-            Stable.Add(Reader!.IsStable(frame.Data));
+            Stable.Add(Stability is { } test ? test(frame.Data) : Reader!.IsStable(frame.Data));
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Reassembly.Capture.Internal;
 /// and a record stays where it is until the mapping is disposed.
 /// </summary>
 /// <remarks>
-/// <para>The sequence is made of chunks of at most <see cref="ChunkLength"/> bytes because a span's length is an
+/// <para>The sequence is made of chunks of at most <see cref="DefaultChunkLength"/> bytes because a span's length is an
 /// <see cref="int"/>; only a record that straddles two chunks (one per GiB of file) is copied, by the reader's scratch
 /// path, like any record that straddles pipe segments.</para>
 /// <para>Invariant: the mapping stays valid from construction until <see cref="Dispose"/>, and its length is the file's
@@ -38,7 +38,7 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
     private const int MadviseDontNeed = 4;
 
     /// <summary>The largest chunk, a power of two so that chunks of a large file line up on page boundaries.</summary>
-    internal const int ChunkLength = 1 << 30;
+    internal const int DefaultChunkLength = 1 << 30;
 
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
@@ -50,7 +50,7 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
     private long _prefetchedTo;
     private bool _disposed;
 
-    private MappedFileSequence(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* start, long length, long residentWindow)
+    private MappedFileSequence(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* start, long length, long residentWindow, int chunkLength)
     {
         _residentWindow = residentWindow;
         _nextRelease = 2 * residentWindow;
@@ -59,7 +59,7 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
         _start = start;
         _pagesStart = start - ((nint)start & (Environment.SystemPageSize - 1));
         Length = length;
-        Sequence = BuildSequence(start, length);
+        Sequence = BuildSequence(start, length, chunkLength);
         if (OperatingSystem.IsLinux())
         {
             // Read ahead aggressively: the parser walks the file once, front to back. Only a hint, so its result is ignored.
@@ -80,8 +80,12 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
     /// Maps <paramref name="handle"/>'s file, or returns null when it cannot be mapped (an empty file, a pipe or
     /// character device, a file system without mmap): the caller then reads it the ordinary way.
     /// </summary>
-    public static MappedFileSequence? TryMap(SafeFileHandle handle, long residentWindow = DefaultResidentWindow)
+    /// <param name="handle">The open file.</param>
+    /// <param name="residentWindow">How much of the mapping behind the parser stays mapped (tests use less).</param>
+    /// <param name="chunkLength">The sequence's chunk length (tests use small ones to make records straddle chunks).</param>
+    public static MappedFileSequence? TryMap(SafeFileHandle handle, long residentWindow = DefaultResidentWindow, int chunkLength = DefaultChunkLength)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(residentWindow, Environment.SystemPageSize);
         long length;
         try
@@ -110,7 +114,7 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
             view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            return new MappedFileSequence(file, view, pointer + view.PointerOffset, length, residentWindow);
+            return new MappedFileSequence(file, view, pointer + view.PointerOffset, length, residentWindow, chunkLength);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -202,13 +206,13 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
         _file.Dispose();
     }
 
-    private static ReadOnlySequence<byte> BuildSequence(byte* start, long length)
+    private static ReadOnlySequence<byte> BuildSequence(byte* start, long length, int chunkLength)
     {
-        var first = new Chunk(new UnmanagedChunk(start, (int)Math.Min(length, ChunkLength)).Memory, 0);
+        var first = new Chunk(new UnmanagedChunk(start, (int)Math.Min(length, chunkLength)).Memory, 0);
         Chunk last = first;
-        for (long offset = ChunkLength; offset < length; offset += ChunkLength)
+        for (long offset = chunkLength; offset < length; offset += chunkLength)
         {
-            var next = new Chunk(new UnmanagedChunk(start + offset, (int)Math.Min(length - offset, ChunkLength)).Memory, offset);
+            var next = new Chunk(new UnmanagedChunk(start + offset, (int)Math.Min(length - offset, chunkLength)).Memory, offset);
             last.SetNext(next);
             last = next;
         }
