@@ -1,5 +1,6 @@
 using Reassembly.Core;
 using Reassembly.Memory;
+using Reassembly.Tests.Helpers;
 using Reassembly.Timers;
 using Xunit.Abstractions;
 
@@ -16,10 +17,7 @@ public sealed class TrueSizeTests
     {
         // Warm the types up, so that the measurement holds only the objects themselves.
         GC.KeepAlive(Create());
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        object created = Create();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        GC.KeepAlive(created);
+        long allocated = AllocationProbe.FewestBytes(_ => GC.KeepAlive(Create()));
 
         _output.WriteLine($"a new queue and its timer entry allocate {allocated} bytes");
         Assert.InRange(allocated, 1, TrueSize.QueueOverheadBytes);
