@@ -323,11 +323,7 @@ public sealed partial class CaptureFileReader : IAsyncDisposable
 
     private void Deliver(ICaptureFrameHandler handler, ReadOnlySpan<byte> data, int originalLength, long timestampNanoseconds, int interfaceId, LinkType linkType)
     {
-        if (_mapping is { } mapping)
-        {
-            mapping.ParsedUpTo(CurrentPosition);
-            mapping.PrefetchAfter(data);
-        }
+        _mapping?.ParsedUpTo(CurrentPosition);
 
         var frame = new CaptureFrame(data, originalLength, timestampNanoseconds, interfaceId, linkType, _frameIndex);
         _frameIndex++;

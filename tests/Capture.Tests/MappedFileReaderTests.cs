@@ -125,27 +125,6 @@ public sealed class MappedFileReaderTests : IDisposable
         Assert.False(mapping.Contains(file.AsSpan(100, 100)));
     }
 
-    [Fact]
-    public async Task Prefetching_after_every_record_up_to_the_last_byte_reads_nothing_past_the_mapping()
-    {
-        (byte[] file, string path) = await RandomFileAsync("prefetch.bin", 10_000, seed: 6);
-        using SafeFileHandle handle = File.OpenHandle(path);
-        using MappedFileSequence mapping = MappedFileSequence.TryMap(handle)!;
-        ReadOnlySpan<byte> bytes = mapping.Sequence.FirstSpan;
-
-        // Records of 1 to 97 bytes, the last ending at the file's last byte: each prefetch is clamped to the mapping.
-        int position = 0;
-        for (int length = 1; position < file.Length; length = (length % 97) + 1)
-        {
-            int take = Math.Min(length, file.Length - position);
-            mapping.PrefetchAfter(bytes.Slice(position, take));
-            position += take;
-        }
-
-        mapping.PrefetchAfter(file.AsSpan(0, 10));
-        Assert.True(bytes.SequenceEqual(file));
-    }
-
     private async Task<(byte[] Bytes, string Path)> RandomFileAsync(string name, int length, int seed)
     {
         byte[] bytes = new byte[length];

@@ -31,9 +31,6 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
     /// </summary>
     internal const long DefaultResidentWindow = 8L * 1024 * 1024;
 
-    /// <summary>How far ahead of the record handed out the mapping is prefetched: about three 1500-byte frames.</summary>
-    internal const int PrefetchBytes = 4096;
-
     private const int MadviseSequential = 2;
     private const int MadviseDontNeed = 4;
 
@@ -47,7 +44,6 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
     private readonly long _residentWindow;
     private long _released;
     private long _nextRelease;
-    private long _prefetchedTo;
     private bool _disposed;
 
     private MappedFileSequence(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* start, long length, long residentWindow, int chunkLength)
@@ -160,34 +156,6 @@ internal sealed unsafe partial class MappedFileSequence : IDisposable
         }
 
         _nextRelease = position + _residentWindow;
-    }
-
-    /// <summary>
-    /// Called as the parser hands out <paramref name="record"/>: starts loading the next <see cref="PrefetchBytes"/> of
-    /// the file into the processor's caches (each line once), so that the records after this one are in cache when
-    /// their turn comes instead of being fetched from memory while the consumer waits (see
-    /// <see cref="ReassemblyEngine.PrefetchFrame"/>).
-    /// </summary>
-    public void PrefetchAfter(ReadOnlySpan<byte> record)
-    {
-        if (!Contains(record))
-        {
-            return;
-        }
-
-        long end;
-        fixed (byte* pointer = record)
-        {
-            end = pointer - _start + record.Length;
-        }
-
-        long from = Math.Max(end, _prefetchedTo);
-        long to = Math.Min(end + PrefetchBytes, Length);
-        if (to > from)
-        {
-            ReassemblyEngine.PrefetchFrame(new ReadOnlySpan<byte>(_start + from, (int)(to - from)));
-            _prefetchedTo = to;
-        }
     }
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "madvise")]
