@@ -20,9 +20,7 @@ public sealed class MappedFileReaderTests : IDisposable
     [InlineData(CaptureFormat.PcapNg)]
     public async Task A_mapped_file_gives_the_same_frames_as_the_pipe_and_every_one_is_stable(CaptureFormat format)
     {
-        byte[] file = RandomCapture(format, frames: 3_000, seed: 11);
-        string path = _directory.File("mapped." + format);
-        await File.WriteAllBytesAsync(path, file);
+        (byte[] file, string path) = await RandomCaptureFileAsync(format, frames: 3_000, seed: 11);
 
         var piped = new StabilityRecordingHandler();
         await using (CaptureFileReader reader = CaptureFileReader.Open(path))
@@ -53,9 +51,7 @@ public sealed class MappedFileReaderTests : IDisposable
     public async Task Records_straddling_the_chunks_of_a_large_mapping_are_read_whole_and_are_not_stable(CaptureFormat format)
     {
         // A capture over 1 GiB is mapped in chunks; 4 KiB chunks here put hundreds of records across a boundary.
-        byte[] file = RandomCapture(format, frames: 2_000, seed: 12);
-        string path = _directory.File("chunks." + format);
-        await File.WriteAllBytesAsync(path, file);
+        (byte[] file, string path) = await RandomCaptureFileAsync(format, frames: 2_000, seed: 12);
         CaptureReadResult fromMemory = await CaptureRead.WholeAsync(file);
         using SafeFileHandle handle = File.OpenHandle(path);
         using MappedFileSequence mapping = MappedFileSequence.TryMap(handle, chunkLength: 4096)!;
@@ -130,6 +126,14 @@ public sealed class MappedFileReaderTests : IDisposable
         byte[] bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         string path = _directory.File(name);
+        await File.WriteAllBytesAsync(path, bytes);
+        return (bytes, path);
+    }
+
+    private async Task<(byte[] Bytes, string Path)> RandomCaptureFileAsync(CaptureFormat format, int frames, int seed)
+    {
+        byte[] bytes = RandomCapture(format, frames, seed);
+        string path = _directory.File($"random-{seed}.{format}");
         await File.WriteAllBytesAsync(path, bytes);
         return (bytes, path);
     }
