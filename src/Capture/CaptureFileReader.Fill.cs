@@ -34,12 +34,6 @@ public sealed partial class CaptureFileReader
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentSize, 4096, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PauseThreshold, options.SegmentSize, nameof(options));
 
-        var pipe = new Pipe(new PipeOptions(
-            pauseWriterThreshold: options.PauseThreshold,
-            resumeWriterThreshold: options.PauseThreshold / 2,
-            minimumSegmentSize: options.SegmentSize,
-            useSynchronizationContext: false));
-
         SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (options.MemoryMap && Internal.MappedFileSequence.TryMap(file) is { } mapping)
         {
@@ -50,6 +44,12 @@ public sealed partial class CaptureFileReader
                 _mapping = mapping,
             };
         }
+
+        var pipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.PauseThreshold,
+            resumeWriterThreshold: options.PauseThreshold / 2,
+            minimumSegmentSize: options.SegmentSize,
+            useSynchronizationContext: false));
 
         return new CaptureFileReader(pipe.Reader, options)
         {
