@@ -25,7 +25,7 @@ internal static class ReplayCommand
         outputFormat.AcceptOnlyFromAmong("pcap", "pcapng");
         var stats = new Option<FileInfo?>("--stats")
         {
-            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"lowpan\": {...}, \"capture\": {...}, \"namespaces\": {name: {\"ipv4\", \"ipv6\", \"lowpan\"}}, \"anomalies\": {kind: count}}.",
+            Description = "Write the counters as JSON to this file ('-' for standard output): {\"ipv4\": {...}, \"ipv6\": {...}, \"lowpan\": {...}, \"capture\": {...}, \"namespaces\": {name: {\"ipv4\", \"ipv6\", \"lowpan\"}}, \"anomalies\": {kind: count}}; with --threads above 1 also \"pipeline\", the time of each stage.",
         };
         var reassembledOnly = new Option<bool>("--reassembled-only")
         {

@@ -109,6 +109,9 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
     /// </summary>
     public void FinishFrames() => _pipeline?.Complete();
 
+    /// <summary>The parallel pipeline's stage timings (after <see cref="FinishFrames"/>), or null on one thread.</summary>
+    public PipelineTimings? PipelineTimings => _pipeline?.Timings;
+
     /// <summary>Stops the pipeline's threads, if any, without waiting for more output.</summary>
     public void Dispose() => _pipeline?.Dispose();
 

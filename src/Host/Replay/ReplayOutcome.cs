@@ -16,4 +16,7 @@ internal sealed class ReplayOutcome
 
     /// <summary>Frames left to the other instances by <c>--shard</c>.</summary>
     public long FramesOutsideShard { get; set; }
+
+    /// <summary>Where the time of a replay on several threads went, per stage; null on one thread.</summary>
+    public Parallel.PipelineTimings? Pipeline { get; set; }
 }

@@ -130,6 +130,7 @@ internal sealed class ReplayRunner
             outcome.DatagramsWritten = handler.DatagramsWritten;
             outcome.PassedThroughWritten = handler.PassedThroughWritten;
             outcome.FramesOutsideShard = handler.FramesOutsideShard;
+            outcome.Pipeline = handler.PipelineTimings;
             ReassemblyStatistics statistics = engine.GetStatistics();
             if (_settings.StatisticsPath is not null && !TryWriteStatistics(statistics, outcome))
             {
@@ -214,6 +215,24 @@ internal sealed class ReplayRunner
                 invariant,
                 $"  wrote {outcome.FramesWritten} frames to {_settings.OutputPath} ({(writtenFormat is { } f ? FormatName(f) : "-")}): {outcome.DatagramsWritten} reassembled, {outcome.PassedThroughWritten} passed through"));
         }
+
+        if (outcome.Pipeline is { } pipeline)
+        {
+            _errors.WriteLine(string.Create(
+                invariant,
+                $"  threads: {pipeline.WorkerBusySeconds.Count} workers busy {JoinSeconds(pipeline.WorkerBusySeconds)} s and waiting for frames {JoinSeconds(pipeline.WorkerWaitingSeconds)} s; the reader waited {pipeline.ReaderWaitingSeconds:F2} s for them and wrote for {pipeline.WritingSeconds:F2} s"));
+        }
+    }
+
+    private static string JoinSeconds(IReadOnlyList<double> seconds)
+    {
+        var parts = new string[seconds.Count];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = seconds[i].ToString("F2", CultureInfo.InvariantCulture);
+        }
+
+        return string.Join('/', parts);
     }
 
     private void WriteFamilyLine(string name, FamilyStatistics family)

@@ -4,8 +4,9 @@ namespace Reassembly.Host.Replay;
 
 /// <summary>
 /// Writes the <c>--stats</c> document: <c>{"ipv4": {...}, "ipv6": {...}, "lowpan": {...}, "capture": {...}, "namespaces": {...},
-/// "memory": {...}, "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families are the sums over
-/// the namespaces), anomaly counts by kind name (every kind, zeros included).
+/// "memory": {...}, "pipeline": {...}, "anomalies": {...}}</c>, family counters named as Linux's SNMP counters (the top-level families
+/// are the sums over the namespaces), the stage timings of a replay on several threads (only then), anomaly counts by kind name (every
+/// kind, zeros included).
 /// </summary>
 internal static class StatisticsJson
 {
@@ -58,6 +59,11 @@ internal static class StatisticsJson
 
         json.WriteEndObject();
         WriteMemory(json, statistics.Memory);
+        if (outcome.Pipeline is { } pipeline)
+        {
+            WritePipeline(json, pipeline);
+        }
+
         json.WriteStartObject("anomalies");
         foreach (AnomalyKind kind in Enum.GetValues<AnomalyKind>())
         {
@@ -68,6 +74,30 @@ internal static class StatisticsJson
         json.WriteEndObject();
         json.Flush();
         destination.Write("\n"u8);
+    }
+
+    private static void WritePipeline(Utf8JsonWriter json, Parallel.PipelineTimings pipeline)
+    {
+        json.WriteStartObject("pipeline");
+        json.WriteNumber("Workers", pipeline.WorkerBusySeconds.Count);
+        json.WriteNumber("Segments", pipeline.Segments);
+        json.WriteNumber("ReaderWaitingSeconds", Math.Round(pipeline.ReaderWaitingSeconds, 6));
+        json.WriteNumber("WritingSeconds", Math.Round(pipeline.WritingSeconds, 6));
+        json.WriteStartArray("WorkerBusySeconds");
+        foreach (double seconds in pipeline.WorkerBusySeconds)
+        {
+            json.WriteNumberValue(Math.Round(seconds, 6));
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("WorkerWaitingSeconds");
+        foreach (double seconds in pipeline.WorkerWaitingSeconds)
+        {
+            json.WriteNumberValue(Math.Round(seconds, 6));
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static void WriteFamily(Utf8JsonWriter json, string name, FamilyStatistics family, bool lowpan = false)

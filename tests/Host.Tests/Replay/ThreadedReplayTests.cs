@@ -49,6 +49,56 @@ public sealed class ThreadedReplayTests
     }
 
     [Fact]
+    public void Statistics_of_a_replay_on_several_threads_say_where_each_stage_spent_its_time()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.File("w.pcap");
+        ProcessRunner.Result generated = ProcessRunner.Run("python3", [RepositoryPaths.Genfrag, "-o", input, "-q", "--datagrams", "3000", "--size", "1200-8000", "--hosts", "300", "--shuffle", "64", "--seed", "31"]);
+        Assert.True(generated.ExitCode == 0, generated.StandardError);
+
+        string stats = temp.File("stats2.json");
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", temp.File("out2.pcap"), "--stats", stats, "--threads", "2");
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(stats)))
+        {
+            JsonElement pipeline = json.RootElement.GetProperty("pipeline");
+            long frames = json.RootElement.GetProperty("capture").GetProperty("Frames").GetInt64();
+            Assert.Equal(2, pipeline.GetProperty("Workers").GetInt32());
+
+            // Segments hold at most 512 frames (and at most 512 KiB, which these frames never fill first by much).
+            long segments = pipeline.GetProperty("Segments").GetInt64();
+            Assert.InRange(segments, (frames + 511) / 512, frames);
+            Assert.True(pipeline.GetProperty("ReaderWaitingSeconds").GetDouble() >= 0);
+            Assert.True(pipeline.GetProperty("WritingSeconds").GetDouble() > 0, "the reader wrote every segment");
+            foreach (string name in new[] { "WorkerBusySeconds", "WorkerWaitingSeconds" })
+            {
+                JsonElement perWorker = pipeline.GetProperty(name);
+                Assert.Equal(2, perWorker.GetArrayLength());
+                foreach (JsonElement seconds in perWorker.EnumerateArray())
+                {
+                    Assert.True(seconds.GetDouble() >= 0, $"{name}: {seconds}");
+                }
+            }
+
+            double busy = pipeline.GetProperty("WorkerBusySeconds")[0].GetDouble() + pipeline.GetProperty("WorkerBusySeconds")[1].GetDouble();
+            Assert.True(busy > 0, "the workers reassembled every frame");
+        }
+
+        Assert.Contains("threads: 2 workers busy ", result.StandardError, StringComparison.Ordinal);
+
+        // One thread has no pipeline, so neither the key nor the line.
+        string single = temp.File("stats1.json");
+        ProcessRunner.Result one = ProcessRunner.Reassembly("replay", input, "-o", temp.File("out1.pcap"), "--stats", single, "--threads", "1");
+        Assert.True(one.ExitCode == 0, one.StandardError);
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(single)))
+        {
+            Assert.False(json.RootElement.TryGetProperty("pipeline", out _));
+        }
+
+        Assert.DoesNotContain("threads:", one.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_capture_read_from_a_named_pipe_replays_as_the_file_does_with_one_and_two_threads()
     {
         // A file is memory-mapped and its frames are referenced in place; a named pipe cannot be mapped (nor seek), so

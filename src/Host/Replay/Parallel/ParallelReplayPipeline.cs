@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Reassembly.Capture;
 
 namespace Reassembly.Host.Replay.Parallel;
@@ -55,6 +56,12 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private CaptureInterface[] _interfaces = [];
     private bool _completed;
 
+    // Stopwatch ticks, for Timings: the reader's own, and each worker's, stored by the worker when it returns.
+    private long _readerWaitingTicks;
+    private long _writingTicks;
+    private readonly long[] _workerBusyTicks;
+    private readonly long[] _workerWaitingTicks;
+
     public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output, OrderedAnomalySink? events)
     {
         _engine = engine;
@@ -68,6 +75,8 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
         _ready = new HandOff[_workerCount];
         _workers = new Thread[_workerCount];
+        _workerBusyTicks = new long[_workerCount];
+        _workerWaitingTicks = new long[_workerCount];
         for (int w = 0; w < _workerCount; w++)
         {
             int worker = w;
@@ -83,6 +92,23 @@ internal sealed class ParallelReplayPipeline : IDisposable
     /// thread today, which needs no fence, but the output may ask from elsewhere).
     /// </summary>
     public IReadOnlyList<CaptureInterface> Interfaces => Volatile.Read(ref _interfaces);
+
+    /// <summary>Where the time went, per stage; complete once <see cref="Complete"/> or <see cref="Dispose"/> has returned.</summary>
+    public PipelineTimings Timings
+    {
+        get
+        {
+            var busy = new double[_workerCount];
+            var waiting = new double[_workerCount];
+            for (int w = 0; w < _workerCount; w++)
+            {
+                busy[w] = PipelineTimings.Seconds(_workerBusyTicks[w]);
+                waiting[w] = PipelineTimings.Seconds(_workerWaitingTicks[w]);
+            }
+
+            return new PipelineTimings(_published, PipelineTimings.Seconds(_readerWaitingTicks), PipelineTimings.Seconds(_writingTicks), busy, waiting);
+        }
+    }
 
     /// <summary>
     /// On the reader's thread: takes one frame; <paramref name="stable"/> says its bytes outlive the callback (see
@@ -162,9 +188,17 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
         while (_written < _published)
         {
-            _done.Wait();
+            WaitUntilDone();
             WriteNext();
         }
+    }
+
+    /// <summary>On the reader's thread: waits for the workers to finish a segment (timed for <see cref="Timings"/>).</summary>
+    private void WaitUntilDone()
+    {
+        long start = Stopwatch.GetTimestamp();
+        _done.Wait();
+        _readerWaitingTicks += Stopwatch.GetTimestamp() - start;
     }
 
     private FrameSegment Acquire()
@@ -172,7 +206,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
         // The reader is also the writer: a full ring means writing the oldest segment, once every worker is done with it.
         while (_published - _written == RingSize)
         {
-            _done.Wait();
+            WaitUntilDone();
             WriteNext();
         }
 
@@ -196,17 +230,26 @@ internal sealed class ParallelReplayPipeline : IDisposable
     {
         ReassemblyWorker worker = _engine.GetWorker(w);
         long next = 0;
+        long busy = 0;
+        long waiting = 0;
         while (true)
         {
+            long waitStart = Stopwatch.GetTimestamp();
             _ready[w].Wait();
+            long workStart = Stopwatch.GetTimestamp();
+            waiting += workStart - waitStart;
             if (_finished && next == Volatile.Read(ref _totalSegments))
             {
+                // Read by the reader after it joined this thread.
+                _workerBusyTicks[w] = busy;
+                _workerWaitingTicks[w] = waiting;
                 return;
             }
 
             FrameSegment segment = _ring[next % RingSize];
             next++;
             ProcessShare(worker, w, segment);
+            busy += Stopwatch.GetTimestamp() - workStart;
         }
     }
 
@@ -256,6 +299,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
     /// <summary>On the reader's thread: writes the oldest segment, which every worker has finished, and frees its slot.</summary>
     private void WriteNext()
     {
+        long start = Stopwatch.GetTimestamp();
         FrameSegment segment = _ring[_written % RingSize];
         try
         {
@@ -291,6 +335,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
 
         segment.Clear();
         _written++;
+        _writingTicks += Stopwatch.GetTimestamp() - start;
     }
 
     private void ThrowIfFailed()

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Reassembly.Host.Replay.Parallel;
+
+/// <summary>
+/// Where the time of a parallel replay went, per stage: the figures that say whether more threads can help. A reader
+/// that never waits while the workers often do is the bottleneck (more workers cannot help); workers that never wait
+/// are (more may, given the cores).
+/// </summary>
+/// <remarks>
+/// Wall-clock time, read at segment boundaries only (a few clock reads per 512 frames): a stage's "busy" time includes
+/// any time the operating system gave its core to another thread, which on a machine with fewer cores than threads is
+/// a large share.
+/// </remarks>
+/// <param name="Segments">Segments of frames handed to the workers.</param>
+/// <param name="ReaderWaitingSeconds">Time the reader waited for a free segment (every slot still with the workers or unwritten).</param>
+/// <param name="WritingSeconds">Time the reader spent writing finished segments to the output, in order.</param>
+/// <param name="WorkerBusySeconds">Per worker, time spent reassembling its frames of the segments.</param>
+/// <param name="WorkerWaitingSeconds">Per worker, time spent waiting for the reader to hand over the next segment.</param>
+internal sealed record PipelineTimings(
+    long Segments,
+    double ReaderWaitingSeconds,
+    double WritingSeconds,
+    IReadOnlyList<double> WorkerBusySeconds,
+    IReadOnlyList<double> WorkerWaitingSeconds)
+{
+    /// <summary>Converts <see cref="Stopwatch"/> ticks to seconds.</summary>
+    public static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
+}
