@@ -11,4 +11,11 @@ internal interface IHashKey<TKey> : IEquatable<TKey>
     /// one bucket are spread again by the rehash.
     /// </summary>
     ulong Hash(ulong secret);
+
+    /// <summary>
+    /// <see cref="IEquatable{T}.Equals(T)"/> with the other key passed by reference. The table compares a probe with
+    /// entries in place: passed by value, the entry's key was first copied into registers (six for a fragment key),
+    /// and the lookup saved and restored as many callee-saved registers around the walk.
+    /// </summary>
+    bool EqualsKey(in TKey other);
 }

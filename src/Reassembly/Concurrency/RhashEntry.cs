@@ -47,8 +47,17 @@ internal abstract class RhashEntry<TKey>
     {
     }
 
+    private TKey _key;
+
     /// <summary>The entry's key; set it only while the entry is in no table.</summary>
-    public TKey Key { get; protected set; }
+    public TKey Key
+    {
+        get => _key;
+        protected set => _key = value;
+    }
+
+    /// <summary>The key in place, for the table's comparisons, which then copy neither key (see <see cref="IHashKey{TKey}.EqualsKey"/>).</summary>
+    internal ref readonly TKey KeyRef => ref _key;
 
     /// <summary>Whether the entry is in a table (racy unless the caller serializes with the table's writers).</summary>
     internal bool IsInTable => Volatile.Read(ref HomeTable) is not null;

@@ -119,19 +119,62 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// </summary>
     public TEntry? Lookup(in TKey key)
     {
-        RhashBucketTable<TKey>? table = Volatile.Read(ref _oldest);
+        // The common cases inline, with no loop over tables and no call but in tail position, so that they need no
+        // saved registers: a hit found by the unchecked walk of the oldest table, and a miss its filter rules out with
+        // no rehash in flight. Everything else continues in LookupFrom, the general walk of FindInTable's steps.
+        RhashBucketTable<TKey> table = Volatile.Read(ref _oldest);
+        ulong hash = HashOf(table, in key);
+        int index = table.IndexFor(hash);
+        if (table.FilterAdmits(index, hash))
+        {
+            // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
+            for (RhashEntry<TKey>? node = Volatile.Read(ref table.HeadAt(index)); node is not null; node = Volatile.Read(ref node.Next))
+            {
+                if (Unsafe.AsRef(in key).EqualsKey(in node.KeyRef))
+                {
+                    return Unsafe.As<TEntry>(node);
+                }
+            }
+
+            return LookupAfterUncheckedWalk(table, index, in key);
+        }
+
+        // Volatile.Read (in Future) after the filter's: pairs with AttachFuture's release store.
+        RhashBucketTable<TKey>? future = table.Future;
+        return future is null ? null : LookupFrom(future, in key);
+    }
+
+    /// <summary>The rest of a lookup whose unchecked walk of <paramref name="table"/> missed: the checked walk, then the newer tables.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TEntry? LookupAfterUncheckedWalk(RhashBucketTable<TKey> table, int index, in TKey key)
+    {
+        RhashEntry<TKey>? found = FindInChain(table, index, in key);
+        if (found is not null)
+        {
+            return Unsafe.As<TEntry>(found);
+        }
+
+        RhashBucketTable<TKey>? future = table.Future;
+        return future is null ? null : LookupFrom(future, in key);
+    }
+
+    /// <summary>A lookup from <paramref name="table"/> on: each table in turn, oldest to newest, as <see cref="FindInTable"/> does it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TEntry? LookupFrom(RhashBucketTable<TKey> table, in TKey key)
+    {
+        RhashBucketTable<TKey>? current = table;
         do
         {
-            RhashEntry<TKey>? found = FindInTable(table, in key);
+            RhashEntry<TKey>? found = FindInTable(current, in key);
             if (found is not null)
             {
                 return Unsafe.As<TEntry>(found);
             }
 
             // Volatile.Read (in Future) after the walk's Volatile.Reads: pairs with AttachFuture's release store.
-            table = table.Future;
+            current = current.Future;
         }
-        while (table is not null);
+        while (current is not null);
 
         return null;
     }
@@ -301,7 +344,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // Unlink and MoveBucket.
         for (RhashEntry<TKey>? node = Volatile.Read(ref table.HeadAt(index)); node is not null; node = Volatile.Read(ref node.Next))
         {
-            if (Unsafe.AsRef(in key).Equals(node.Key))
+            if (Unsafe.AsRef(in key).EqualsKey(in node.KeyRef))
             {
                 return node;
             }
@@ -324,7 +367,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         RhashEntry<TKey>? node = Volatile.Read(ref head);
         while (node is not null)
         {
-            if (Unsafe.AsRef(in key).Equals(node.Key))
+            if (Unsafe.AsRef(in key).EqualsKey(in node.KeyRef))
             {
                 return node;
             }

@@ -117,7 +117,11 @@ internal readonly struct FragmentKey : IHashKey<FragmentKey>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Equals(FragmentKey other) =>
+    public bool Equals(FragmentKey other) => EqualsKey(in other);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool EqualsKey(in FragmentKey other) =>
         _identity == other._identity
         && _sourceLow == other._sourceLow
         && _destinationLow == other._destinationLow

@@ -296,6 +296,30 @@ public sealed class RhashTableTests
         Assert.Null(table.Lookup(FragmentKey.ForIpv4(1, 0x0A000001, 0x0A000002, 7, 17)));
     }
 
+    [Fact]
+    public void AFragmentKeyComparedInPlaceAgreesWithItsEquals()
+    {
+        // The table compares with EqualsKey (by reference); every other use of the key, Equals. Keys that differ in any
+        // one field, or in none, must get the same answer from both.
+        var fields = Gen.Select(Gen.ULong[0, 3], Gen.UInt[0, 3], Gen.UInt[0, 3], Gen.UShort[0, 3], Gen.Byte[0, 3]);
+        Gen.Select(fields, fields)
+            .Sample((a, b) =>
+            {
+                FragmentKey left = FragmentKey.ForIpv4(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5);
+                FragmentKey right = FragmentKey.ForIpv4(b.Item1, b.Item2, b.Item3, b.Item4, b.Item5);
+                Assert.Equal(left.Equals(right), left.EqualsKey(in right));
+                Assert.Equal(a == b, left.EqualsKey(in right));
+            });
+
+        byte[] source = new byte[16];
+        byte[] other = new byte[16];
+        other[15] = 1;
+        FragmentKey v6 = FragmentKey.ForIpv6(0, source, source, 9);
+        Assert.True(v6.EqualsKey(FragmentKey.ForIpv6(0, source, source, 9)));
+        Assert.False(v6.EqualsKey(FragmentKey.ForIpv6(0, source, other, 9)));
+        Assert.False(v6.EqualsKey(FragmentKey.ForIpv6(0, other, source, 9)));
+    }
+
     /// <summary>
     /// Random sequences of insert, lookup, remove and forced resizes and rehash steps, compared after every operation
     /// with a Dictionary. CsCheck prints the seed of a failing sequence, and shrinks it.
