@@ -38,7 +38,7 @@ internal abstract class RhashEntry<TKey>
     /// an owner that reuses entries without a grace period may do): the lookup could pair the old home with a link
     /// into the other chain. A lookup that sees the same even version before and after reading the link knows the
     /// link belongs to the home it checked. Written with Volatile.Write; pairs with the Volatile.Reads in FindInChain
-    /// (the checked walk; the unchecked one in FindInTable only looks for a hit and needs none).
+    /// (the checked walk; the unchecked ones in Lookup and FindInTable only look for a hit and need none).
     /// </summary>
     internal int Version;
 

@@ -118,7 +118,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     Volatile.Write(ref entry.Next, destinationHead);
 
                     // The destination's filter bit before the entry is reachable there (pairs with the Volatile.Read of
-                    // the filter in FindInTable). The old bucket's filter keeps its bit: a stale bit costs a walk, never
+                    // the filter in Lookup and FindInTable). The old bucket's filter keeps its bit: a stale bit costs a walk, never
                     // a miss, and the bucket is about to be marked moved.
                     next.AddToFilter(destinationIndex, destinationHash);
                     Volatile.Write(ref destinationHead, entry);
@@ -129,7 +129,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     destination.Unlock();
                 }
 
-                // Only now leave the old chain. Pairs with Volatile.Read of the links in FindInTable and FindInChain.
+                // Only now leave the old chain. Pairs with Volatile.Read of the links in Lookup, FindInTable and FindInChain.
                 Volatile.Write(ref link, null);
             }
 

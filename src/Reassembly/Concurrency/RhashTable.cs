@@ -434,7 +434,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         // Invariant 6: the home first, then the link (release).
         Volatile.Write(ref entry.Next, head);
 
-        // Publish: pairs with Volatile.Read of Head in FindInTable and FindInChain; the entry's key, home and link are
+        // Publish: pairs with Volatile.Read of Head in Lookup, FindInTable and FindInChain; the entry's key, home and link are
         // visible first.
         Volatile.Write(ref slot, entry);
         Volatile.Write(ref entry.Version, entry.Version + 1);
