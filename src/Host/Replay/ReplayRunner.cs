@@ -224,16 +224,8 @@ internal sealed class ReplayRunner
         }
     }
 
-    private static string JoinSeconds(IReadOnlyList<double> seconds)
-    {
-        var parts = new string[seconds.Count];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            parts[i] = seconds[i].ToString("F2", CultureInfo.InvariantCulture);
-        }
-
-        return string.Join('/', parts);
-    }
+    private static string JoinSeconds(IReadOnlyList<double> seconds) =>
+        string.Join('/', seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)));
 
     private void WriteFamilyLine(string name, FamilyStatistics family)
     {

@@ -83,21 +83,20 @@ internal static class StatisticsJson
         json.WriteNumber("Segments", pipeline.Segments);
         json.WriteNumber("ReaderWaitingSeconds", Math.Round(pipeline.ReaderWaitingSeconds, 6));
         json.WriteNumber("WritingSeconds", Math.Round(pipeline.WritingSeconds, 6));
-        json.WriteStartArray("WorkerBusySeconds");
-        foreach (double seconds in pipeline.WorkerBusySeconds)
-        {
-            json.WriteNumberValue(Math.Round(seconds, 6));
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("WorkerWaitingSeconds");
-        foreach (double seconds in pipeline.WorkerWaitingSeconds)
-        {
-            json.WriteNumberValue(Math.Round(seconds, 6));
-        }
-
-        json.WriteEndArray();
+        WriteSeconds(json, "WorkerBusySeconds", pipeline.WorkerBusySeconds);
+        WriteSeconds(json, "WorkerWaitingSeconds", pipeline.WorkerWaitingSeconds);
         json.WriteEndObject();
+    }
+
+    private static void WriteSeconds(Utf8JsonWriter json, string name, IReadOnlyList<double> perWorker)
+    {
+        json.WriteStartArray(name);
+        foreach (double seconds in perWorker)
+        {
+            json.WriteNumberValue(Math.Round(seconds, 6));
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteFamily(Utf8JsonWriter json, string name, FamilyStatistics family, bool lowpan = false)

@@ -127,16 +127,8 @@ internal sealed partial class RhashTable<TKey, TEntry>
         int index = table.IndexFor(hash);
         if (table.FilterAdmits(index, hash))
         {
-            // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
-            for (RhashEntry<TKey>? node = Volatile.Read(ref table.HeadAt(index)); node is not null; node = Volatile.Read(ref node.Next))
-            {
-                if (Unsafe.AsRef(in key).EqualsKey(in node.KeyRef))
-                {
-                    return Unsafe.As<TEntry>(node);
-                }
-            }
-
-            return LookupAfterUncheckedWalk(table, index, in key);
+            RhashEntry<TKey>? found = FindUnchecked(table, index, in key);
+            return found is not null ? Unsafe.As<TEntry>(found) : LookupAfterUncheckedWalk(table, index, in key);
         }
 
         // Volatile.Read (in Future) after the filter's: pairs with AttachFuture's release store.
@@ -339,9 +331,19 @@ internal sealed partial class RhashTable<TKey, TEntry>
             return null;
         }
 
-        // A hit needs no check of the path that led to it: an entry with the key is the answer however we reached it.
-        // So walk first without the per-entry checks. Pairs with the Volatile.Writes that link entries in LinkAtHead,
-        // Unlink and MoveBucket.
+        // Only a checked walk may conclude a miss: the unchecked one may have left our chain through an entry that moved.
+        return FindUnchecked(table, index, in key) ?? FindInChain(table, index, in key);
+    }
+
+    /// <summary>
+    /// Walks bucket <paramref name="index"/>'s chain for <paramref name="key"/> without the per-entry checks: a hit needs
+    /// no check of the path that led to it, since an entry with the key is the answer however the walk reached it. Null
+    /// proves nothing; only <see cref="FindInChain"/> may conclude a miss.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static RhashEntry<TKey>? FindUnchecked(RhashBucketTable<TKey> table, int index, in TKey key)
+    {
+        // Pairs with the Volatile.Writes that link entries in LinkAtHead, Unlink and MoveBucket.
         for (RhashEntry<TKey>? node = Volatile.Read(ref table.HeadAt(index)); node is not null; node = Volatile.Read(ref node.Next))
         {
             if (Unsafe.AsRef(in key).EqualsKey(in node.KeyRef))
@@ -350,8 +352,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             }
         }
 
-        // Only a checked walk may conclude a miss: the one above may have left our chain through an entry that moved.
-        return FindInChain(table, index, in key);
+        return null;
     }
 
     /// <summary>
