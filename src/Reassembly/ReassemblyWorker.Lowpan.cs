@@ -23,11 +23,7 @@ public sealed partial class ReassemblyWorker
     {
         datagram = null;
         FragmentQueueDirectory directory = NamespaceFor(classified.Namespace).Lowpan[Index];
-        if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
-        {
-            _namespaceName = directory.NamespaceName;
-            _namespacePolicy = directory.NamespacePolicy;
-        }
+        NoteNamespace(directory);
 
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;

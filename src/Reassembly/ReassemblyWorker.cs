@@ -137,13 +137,7 @@ public sealed partial class ReassemblyWorker
                 return FrameDisposition.PassThrough;
         }
 
-        // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
-        // Each namespace has a name object of its own, so a new name is a new namespace, whose policy comes with it.
-        if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
-        {
-            _namespaceName = directory.NamespaceName;
-            _namespacePolicy = directory.NamespacePolicy;
-        }
+        NoteNamespace(directory);
         ref FamilyCounters counters = ref directory.Counters;
         counters.Frames++;
         switch (classified.Kind)
@@ -269,6 +263,19 @@ public sealed partial class ReassemblyWorker
         _lastMaintenance = nowNanoseconds;
         _ipv4Peers?.Collect(nowNanoseconds);
         _namespaces.RehashStep(BackgroundRehashBuckets);
+    }
+
+    /// <summary>Remembers the namespace of the frame being processed (anomaly events name it and take its policy).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void NoteNamespace(FragmentQueueDirectory directory)
+    {
+        // Written only on a change: a reference store costs a GC write barrier, and consecutive frames share a namespace.
+        // Each namespace has a name object of its own, so a new name is a new namespace, whose policy comes with it.
+        if (!ReferenceEquals(_namespaceName, directory.NamespaceName))
+        {
+            _namespaceName = directory.NamespaceName;
+            _namespacePolicy = directory.NamespacePolicy;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -257,19 +257,30 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>
                 continue;
             }
 
-            int from = Math.Max(start, held.Start);
-            int to = Math.Min(end, held.End);
-            if (overlap.OverlapStart < 0)
-            {
-                overlap.OverlapStart = from;
-                overlap.OtherFrameIndex = held.FrameIndex;
-            }
-
-            overlap.OverlapEnd = to;
-            overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
+            AddToOverlap(in held, start, end, data, ref overlap);
         }
 
         return overlap.OverlapStart >= 0;
+    }
+
+    /// <summary>
+    /// Widens <paramref name="overlap"/> by the part of the fragment [<paramref name="start"/>, <paramref name="end"/>)
+    /// (its bytes <paramref name="data"/>) that <paramref name="held"/> covers, taken in ascending order: the first such
+    /// part names the frame overlapped and where the overlap starts, each one moves its end on, and any byte that differs
+    /// from what is held marks the overlap as rewriting data.
+    /// </summary>
+    private void AddToOverlap(in HeldSegment held, int start, int end, ReadOnlySpan<byte> data, ref OverlapOutcome overlap)
+    {
+        int from = Math.Max(start, held.Start);
+        int to = Math.Min(end, held.End);
+        if (overlap.OverlapStart < 0)
+        {
+            overlap.OverlapStart = from;
+            overlap.OtherFrameIndex = held.FrameIndex;
+        }
+
+        overlap.OverlapEnd = to;
+        overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
     }
 
     /// <summary>
@@ -292,16 +303,7 @@ internal sealed partial class FragmentQueue : RhashEntry<FragmentKey>
                 break;
             }
 
-            int from = Math.Max(start, held.Start);
-            int to = Math.Min(end, held.End);
-            if (overlap.OverlapStart < 0)
-            {
-                overlap.OverlapStart = from;
-                overlap.OtherFrameIndex = held.FrameIndex;
-            }
-
-            overlap.OverlapEnd = to;
-            overlap.BytesDiffer |= !_buffer.AsSpan(_payloadStart + from, to - from).SequenceEqual(data[(from - start)..(to - start)]);
+            AddToOverlap(in held, start, end, data, ref overlap);
         }
         while (_arrivals.MoveNext(ref block, ref offset));
 
