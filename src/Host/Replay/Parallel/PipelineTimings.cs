@@ -13,7 +13,7 @@ namespace Reassembly.Host.Replay.Parallel;
 /// a large share.
 /// </remarks>
 /// <param name="Segments">Segments of frames handed to the workers.</param>
-/// <param name="ReaderWaitingSeconds">Time the reader waited for a free segment (every slot still with the workers or unwritten).</param>
+/// <param name="ReaderWaitingSeconds">Time the reader waited for the workers to finish the oldest segment, so that it could write it: with the ring full, and at the end of the input.</param>
 /// <param name="WritingSeconds">Time the reader spent writing finished segments to the output, in order.</param>
 /// <param name="WorkerBusySeconds">Per worker, time spent reassembling its frames of the segments.</param>
 /// <param name="WorkerWaitingSeconds">Per worker, time spent waiting for the reader to hand over the next segment.</param>
