@@ -7,7 +7,9 @@
 # must open in Wireshark's engine), python3 (../shared/bench/genfrag.py generates the end-to-end workloads), and for
 # the daemon's veth test iproute2 (`ip netns`) and libpcap0.8 (SharpPcap's libpcap). The veth test needs root (or
 # CAP_NET_ADMIN + CAP_NET_RAW) and fails, saying so, without it.
-# The last line is the test count: "tests: N passed, N failed, N skipped".
+# The command-line tests (tests/Host.Tests) run twice: against the JIT build, then against the native release binary
+# (bench/publish.sh; Native AOT links with clang, installed with apt when missing).
+# The last line is the test count over both runs: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,6 +37,18 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Reassembly.sln -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# The command-line tests once more, against the native release binary (compiled ahead of time) that bench/engine.sh
+# and bench/e2e.sh measure: bench/publish.sh builds it when it is stale, installing clang if none is on the PATH.
+# Each test then starts that binary instead of `dotnet Reassembly.Host.dll`, so what is measured is also what is tested.
+if native=$(bench/publish.sh); then
+    echo "test.sh: the command-line tests again, against the native binary $native" >&2
+    REASSEMBLY_TEST_HOST=$native dotnet test tests/Host.Tests -c Release --no-build --nologo "$@" 2>&1 | tee -a "$log" \
+        || status=$?
+else
+    echo "test.sh: could not publish the native binary (bench/publish.sh failed); its tests did not run" >&2
+    status=1
+fi
 
 # dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, Skipped: S, Total: T" line per test assembly.
 python3 - "$log" <<'PY'

@@ -90,11 +90,12 @@ ensure_dpdk_built() {
 # ensure_reassembly [--no-build] : sets REASSEMBLY_BIN to the Release CLI.
 # $REASSEMBLY_BIN, if set in the environment, is used as is (no build).
 # Otherwise bench/work/publish/ASSEMBLYNAME (from src/Host/Host.csproj) is
-# (re)published, ReadyToRun-compiled as a deployment would be, with
-# `dotnet publish src/Host -c Release -r linux-<arch> --self-contained false
-#  -p:PublishReadyToRun=true -o bench/work/publish`
+# (re)published as the native release binary, compiled ahead of time, with
+# `dotnet publish src/Host -c Release -r linux-<arch> -p:PublishAot=true
+#  -o bench/work/publish`
 # when missing or older than any source file under src/ or the
-# repository-level MSBuild files.
+# repository-level MSBuild files.  Native AOT links with clang, which is
+# installed with apt-get when no clang is on the PATH.
 ensure_reassembly() {
 	local nobuild=$1
 	if [ -n "${REASSEMBLY_BIN:-}" ]; then
@@ -134,11 +135,13 @@ ensure_reassembly() {
 			return 0
 		fi
 		command -v dotnet >/dev/null 2>&1 || die "dotnet not found; cannot build $REASSEMBLY_BIN"
-		note "Release binary $why: dotnet publish src/Host -c Release -r $rid -p:PublishReadyToRun=true"
 		mkdir -p "$WORK_DIR"
+		ensure_native_toolchain
+		note "Release binary $why: dotnet publish src/Host -c Release -r $rid -p:PublishAot=true"
 		touch "$stamp.new"   # taken before the build: edits made during it still count as newer
+		rm -rf "$WORK_DIR/publish"   # nothing of an earlier build (of another kind) may stay beside the new one
 		if ! (cd "$REPO_ROOT" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-			dotnet publish src/Host -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+			dotnet publish src/Host -c Release -r "$rid" -p:PublishAot=true \
 				-o "$WORK_DIR/publish" -nologo -v quiet) >"$WORK_DIR/dotnet-build.log" 2>&1; then
 			grep -E 'error|Error' "$WORK_DIR/dotnet-build.log" | head -n 20 >&2 || true
 			die "dotnet publish failed (full log: $WORK_DIR/dotnet-build.log); fix the build or pass --no-build"
@@ -146,6 +149,15 @@ ensure_reassembly() {
 		[ -x "$REASSEMBLY_BIN" ] || die "dotnet publish succeeded but $REASSEMBLY_BIN is not there"
 		mv -f "$stamp.new" "$stamp"
 	fi
+}
+
+# ensure_native_toolchain : what Native AOT links with (clang; Debian names
+# it clang-NN, which the ILCompiler also finds) and zlib's headers.
+ensure_native_toolchain() {
+	if ! compgen -c | grep -qE '^clang(-[0-9]+)?$'; then
+		ensure_pkgs clang
+	fi
+	ensure_pkgs zlib1g-dev
 }
 
 # now_ns : monotonic-enough wall clock in nanoseconds.

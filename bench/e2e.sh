@@ -39,8 +39,8 @@ Options:
   --no-build    do not (re)build the Release binary, use what is there
   -h, --help    this text
 
-Binary: as engine.sh (bench/work/publish/Reassembly.Host, published ReadyToRun
-when missing/stale; REASSEMBLY_BIN overrides).
+Binary: as engine.sh (bench/work/publish/Reassembly.Host, the native binary,
+published when missing/stale; REASSEMBLY_BIN overrides).
 tshark is installed with apt-get when missing and wanted.
 
 Output: bench/work/out/ (the replay output, overwritten each run, and the stats

@@ -34,9 +34,9 @@ Options:
   -h, --help   this text
 
 Binary: bench/work/publish/<AssemblyName of src/Host/Host.csproj>
-(today Reassembly.Host), published ReadyToRun with
-`dotnet publish src/Host -c Release -r linux-<arch> --self-contained false
--p:PublishReadyToRun=true -o bench/work/publish` when missing or older than any
+(today Reassembly.Host), the native release binary, compiled ahead of time
+(bench/publish.sh): `dotnet publish src/Host -c Release -r linux-<arch>
+-p:PublishAot=true -o bench/work/publish` when missing or older than any
 file under src/ (*.cs, *.csproj, *.props, *.targets) or Directory.*.props /
 global.json.
 Set REASSEMBLY_BIN=/path/to/apphost to use another binary as is (never built).

@@ -6,7 +6,7 @@ using Reassembly.Host.Tests.Helpers;
 namespace Reassembly.Host.Tests.Daemon;
 
 /// <summary>
-/// <c>reassembly run</c> as a child process (the built Host assembly): its log lines are collected as they come, so a
+/// <c>reassembly run</c> as a child process (<see cref="RepositoryPaths.HostCommand"/>): its log lines are collected as they come, so a
 /// test can wait for one; <see cref="Terminate"/> sends SIGTERM and waits for the exit. Disposing kills it if still running.
 /// </summary>
 internal sealed partial class DaemonProcess : IDisposable
@@ -17,13 +17,18 @@ internal sealed partial class DaemonProcess : IDisposable
 
     public DaemonProcess(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        (string program, string[] leading) = RepositoryPaths.HostCommand;
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly);
+        foreach (string argument in leading)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.ArgumentList.Add("run");
         foreach (string argument in arguments)
         {

@@ -32,8 +32,8 @@ public sealed class RunConfigurationTests
     [Fact]
     public void Run_reads_settings_from_REASSEMBLY_environment_variables_and_rejects_a_bad_one()
     {
-        ProcessRunner.Result result = ProcessRunner.Run(
-            "dotnet", [RepositoryPaths.HostAssembly, "run", "--interface", "lo"], environment: new Dictionary<string, string> { ["REASSEMBLY_IPV6POLICY"] = "vista" });
+        ProcessRunner.Result result = ProcessRunner.Reassembly(
+            ["run", "--interface", "lo"], environment: new Dictionary<string, string> { ["REASSEMBLY_IPV6POLICY"] = "vista" });
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("reassembly: run: Ipv6Policy: 'vista' is not one of ", result.StandardError, StringComparison.Ordinal);
         Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
@@ -48,15 +48,14 @@ public sealed class RunConfigurationTests
 
         // The file's QueueCapacity is bad; the environment's is bad too; the command line's good one wins, so the next
         // check to fail is the file's bad policy map.
-        ProcessRunner.Result result = ProcessRunner.Run(
-            "dotnet",
-            [RepositoryPaths.HostAssembly, "run", "--config", config, "--queue-capacity", "64", "--policy-map", temp.File("missing.map")],
+        ProcessRunner.Result result = ProcessRunner.Reassembly(
+            ["run", "--config", config, "--queue-capacity", "64", "--policy-map", temp.File("missing.map")],
             environment: new Dictionary<string, string> { ["REASSEMBLY_QUEUECAPACITY"] = "2" });
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("missing.map", result.StandardError, StringComparison.Ordinal);
 
-        ProcessRunner.Result fromEnvironment = ProcessRunner.Run(
-            "dotnet", [RepositoryPaths.HostAssembly, "run", "--config", config], environment: new Dictionary<string, string> { ["REASSEMBLY_QUEUECAPACITY"] = "2" });
+        ProcessRunner.Result fromEnvironment = ProcessRunner.Reassembly(
+            ["run", "--config", config], environment: new Dictionary<string, string> { ["REASSEMBLY_QUEUECAPACITY"] = "2" });
         Assert.Equal(2, fromEnvironment.ExitCode);
         Assert.Equal("reassembly: run: QueueCapacity: 2 is not between 16 and 1048576", fromEnvironment.StandardError.TrimEnd('\n'));
     }

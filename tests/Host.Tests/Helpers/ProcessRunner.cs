@@ -38,8 +38,15 @@ internal static class ProcessRunner
         return new Result(process.ExitCode, output.Result, error.Result);
     }
 
-    /// <summary>Runs the real <c>reassembly</c> command line (the built Host assembly) as its own process.</summary>
-    public static Result Reassembly(params string[] arguments) => Run("dotnet", [RepositoryPaths.HostAssembly, .. arguments]);
+    /// <summary>Runs the real <c>reassembly</c> command line (<see cref="RepositoryPaths.HostCommand"/>) as its own process.</summary>
+    public static Result Reassembly(params string[] arguments) => Reassembly(arguments, environment: null);
+
+    /// <summary>Runs the real <c>reassembly</c> command line with extra environment variables.</summary>
+    public static Result Reassembly(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        (string program, string[] leading) = RepositoryPaths.HostCommand;
+        return Run(program, [.. leading, .. arguments], environment: environment);
+    }
 
     /// <summary>Finds a program on PATH, or null.</summary>
     public static string? Which(string program)

@@ -11,6 +11,36 @@ internal static class RepositoryPaths
 
     public static string HostAssembly => Path.Combine(AppContext.BaseDirectory, "Reassembly.Host.dll");
 
+    /// <summary>
+    /// The environment variable that names a native (ahead-of-time compiled) <c>reassembly</c> binary for the tests to
+    /// run in place of the built Host assembly. test.sh runs this suite a second time with it set to the release binary
+    /// that the benchmarks measure, so that what is measured is also what is tested.
+    /// </summary>
+    public const string HostBinaryVariable = "REASSEMBLY_TEST_HOST";
+
+    /// <summary>
+    /// How to start the <c>reassembly</c> command line: the program, then the arguments that go before the command's own.
+    /// Either the binary named by <see cref="HostBinaryVariable"/> or <c>dotnet</c> with the built Host assembly.
+    /// </summary>
+    public static (string Program, string[] LeadingArguments) HostCommand { get; } = FindHostCommand();
+
+    private static (string Program, string[] LeadingArguments) FindHostCommand()
+    {
+        string? binary = Environment.GetEnvironmentVariable(HostBinaryVariable);
+        if (string.IsNullOrEmpty(binary))
+        {
+            return ("dotnet", [HostAssembly]);
+        }
+
+        // A name that leads nowhere must fail every test that starts the command line, never quietly test the JIT build.
+        if (!File.Exists(binary))
+        {
+            throw new InvalidOperationException($"{HostBinaryVariable}={binary}: no such file");
+        }
+
+        return (Path.GetFullPath(binary), []);
+    }
+
     private static string FindRoot()
     {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
