@@ -39,7 +39,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             while (budget > 0 && old.RehashCursor < old.Size)
             {
                 budget -= Volatile.Read(ref old.Head(old.RehashCursor)) is null ? 1 : 16;
-                MoveBucket(old, old.RehashCursor, next);
+                MoveBucket(old, old.RehashCursor, next, _entryMoved);
                 old.RehashCursor++;
             }
 
@@ -80,7 +80,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// entry first as Linux's rhashtable_rehash_one does, so that a lookup standing on a moved entry has nothing of the
     /// old chain left behind it.
     /// </summary>
-    private static void MoveBucket(RhashBucketTable<TKey> old, int index, RhashBucketTable<TKey> next)
+    private static void MoveBucket(RhashBucketTable<TKey> old, int index, RhashBucketTable<TKey> next, Action<RhashEntry<TKey>>? entryMoved)
     {
         ref RhashBucketLock bucket = ref old.LockOf(index);
         ref RhashEntry<TKey>? head = ref old.Head(index);
@@ -122,6 +122,14 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     // a miss, and the bucket is about to be marked moved.
                     next.AddToFilter(destinationIndex, destinationHash);
                     Volatile.Write(ref destinationHead, entry);
+
+                    // Only now leave the old chain, and before the destination's lock is released: once a remover can
+                    // take that lock (the entry's new home) and unlink the entry, no chain of any table may lead to it.
+                    // Left for after the unlock, a mover preempted between the two let a lookup that began after
+                    // Remove returned walk the old chain onto the removed entry and return it (seen in the stress
+                    // test); with entries recycled through an epoch domain, a long enough preemption would have handed
+                    // out a recycled one. Pairs with Volatile.Read of the links in Lookup, FindInTable and FindInChain.
+                    Volatile.Write(ref link, null);
                     Volatile.Write(ref entry.Version, entry.Version + 1);
                 }
                 finally
@@ -129,8 +137,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
                     destination.Unlock();
                 }
 
-                // Only now leave the old chain. Pairs with Volatile.Read of the links in Lookup, FindInTable and FindInChain.
-                Volatile.Write(ref link, null);
+                entryMoved?.Invoke(entry);
             }
 
             // Pairs with the read of IsMoved in LockHomeBucket (which re-checks it under the lock).

@@ -23,7 +23,8 @@ namespace Reassembly.Concurrency;
 /// <see cref="RhashEntry{TKey}.HomeIndex"/> name, and that is the bucket its key hashes to in that table.
 /// (2) Moved buckets are empty and only the oldest table has any; nothing is linked into a moved bucket. (3) Entries
 /// only move forward (older table to newer); a move takes the last entry of the old chain, links it into the new chain
-/// before unlinking it from the old one, and holds both buckets' locks. (4) Inserts go into the newest table, under its
+/// before unlinking it from the old one, and holds both buckets' locks until it has done both (so an entry a remover
+/// has unlinked is reachable from no chain). (4) Inserts go into the newest table, under its
 /// bucket's lock. (5) The newest table has no future; every table before it has one. (6) An entry's home changes
 /// before its <c>Next</c> does (release store on <c>Next</c>). (7) <c>Count</c> is the number of linked entries once
 /// writers are done. (8) A bucket's filter has the <see cref="RhashBucketTable{TKey}.FilterBit"/> of every entry in its
