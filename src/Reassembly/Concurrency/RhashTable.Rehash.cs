@@ -39,7 +39,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             while (budget > 0 && old.RehashCursor < old.Size)
             {
                 budget -= Volatile.Read(ref old.Head(old.RehashCursor)) is null ? 1 : 16;
-                MoveBucket(old, old.RehashCursor, next, _entryMoved);
+                MoveBucket(old, old.RehashCursor, next, EntryMoved);
                 old.RehashCursor++;
             }
 

@@ -7,18 +7,12 @@ namespace Reassembly.Concurrency;
 /// <summary>Hooks for tests and benchmarks: force a resize, look at the shape, check the invariants.</summary>
 internal sealed partial class RhashTable<TKey, TEntry>
 {
-    // Null but in tests; read by the rehasher once per moved entry, never by a lookup.
-    private Action<RhashEntry<TKey>>? _entryMoved;
-
     /// <summary>
     /// Called by the rehasher after each entry it moves, holding the old bucket's lock but not the destination's: a test
-    /// pauses the mover there to act in the window a preempted mover leaves open. Set before the rehash starts.
+    /// pauses the mover there to act in the window a preempted mover leaves open. Set before the rehash starts; null
+    /// but in tests, and read once per moved entry, never by a lookup.
     /// </summary>
-    internal Action<RhashEntry<TKey>>? EntryMoved
-    {
-        get => _entryMoved;
-        set => _entryMoved = value;
-    }
+    internal Action<RhashEntry<TKey>>? EntryMoved { get; set; }
 
     /// <summary>Tables in flight (1 when no rehash is).</summary>
     internal int TablesInFlight => TableCount();
