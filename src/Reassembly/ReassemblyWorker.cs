@@ -52,7 +52,7 @@ public sealed partial class ReassemblyWorker
     {
         Queues = new FragmentQueuePool(epochs, alone: options.Workers == 1);
         _ipv4Peers = ipv4Peers;
-        _ipv4PeerCache = ipv4Peers is null ? null : new PeerCache(ipv4Peers);
+        _ipv4PeerCache = ipv4Peers is null ? null : new PeerCache(ipv4Peers, PeerCache.SetsFor(options.Workers));
         _maxDistance = ipv4Peers is null ? 0 : options.Ipv4MaxDistance;
         _settings = settings;
         _maxFragments = options.MaxFragmentsPerDatagram;

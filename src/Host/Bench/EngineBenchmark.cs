@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Reassembly.Capture;
 
 namespace Reassembly.Host.Bench;
@@ -9,21 +10,24 @@ namespace Reassembly.Host.Bench;
 /// the memcpy floor in ../shared/bench/dpdk on the same workload.
 /// </summary>
 /// <remarks>
-/// With several workers, frames are steered to them once, at load, as a NIC's RSS would; each timed pass runs every
-/// worker on its own thread over its share (parsing included) and ends when the last one is done.
+/// With several workers (lanes), frames are steered to them once, at load, as a NIC's RSS steers packets to its receive
+/// queues; each timed pass runs every lane over its share (parsing included) on the benchmark's threads
+/// (<see cref="ParallelPasses"/>) and ends when the last lane is done.
 /// </remarks>
 internal sealed class EngineBenchmark
 {
     private readonly string _path;
     private readonly int _passes;
+    private readonly int _threads;
     private readonly ReassemblyOptions _options;
     private readonly TextWriter _output;
     private readonly TextWriter _errors;
 
-    public EngineBenchmark(string path, int passes, ReassemblyOptions options, TextWriter output, TextWriter errors)
+    public EngineBenchmark(string path, int passes, int threads, ReassemblyOptions options, TextWriter output, TextWriter errors)
     {
         _path = path;
         _passes = passes;
+        _threads = threads;
         _options = options;
         _output = output;
         _errors = errors;
@@ -51,7 +55,7 @@ internal sealed class EngineBenchmark
         _errors.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {store.Count} frames ({store.Bytes / 1e6:F1} MB) in {Stopwatch.GetElapsedTime(loadStart).TotalSeconds:F3} s"));
         ReassemblyEngine engine = ReassemblyEngine.Create(_options);
         FrameStore.WorkerShare[] shares = store.Steer(engine);
-        using var passRunner = new ParallelPasses(engine, shares);
+        using var passRunner = new ParallelPasses(engine, shares, _threads);
         passRunner.Run();
         engine.ExpireAll();
         ReassemblyStatistics reference = engine.GetStatistics();
@@ -64,7 +68,7 @@ internal sealed class EngineBenchmark
             long start = Stopwatch.GetTimestamp();
             passRunner.Run();
             seconds[pass] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            _errors.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pass {pass + 1}/{_passes}: {seconds[pass]:F4} s"));
+            _errors.WriteLine(DescribePass(pass, seconds[pass], passRunner));
         }
 
         Array.Sort(seconds);
@@ -75,5 +79,30 @@ internal sealed class EngineBenchmark
             CultureInfo.InvariantCulture,
             $"{{\"frames\": {reference.Frames}, \"fragments\": {fragments}, \"reassembled\": {reassembled}, \"seconds\": {median:R}, \"fragments_per_second\": {fragments / median:F0}}}"));
         return ExitCodes.Success;
+    }
+
+    private string DescribePass(int pass, double seconds, ParallelPasses passRunner)
+    {
+        var line = new StringBuilder(64);
+        line.Append(CultureInfo.InvariantCulture, $"pass {pass + 1}/{_passes}: {seconds:F4} s");
+        if (passRunner.ThreadCount > 1)
+        {
+            // Per thread: busy seconds, and chunks taken from other threads' lanes (each ParallelPasses.ChunkFrames frames).
+            line.Append(" (threads busy");
+            for (int t = 0; t < passRunner.ThreadCount; t++)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"{(t == 0 ? " " : ", ")}{passRunner.BusySeconds(t):F4}");
+            }
+
+            line.Append(" s; chunks stolen");
+            for (int t = 0; t < passRunner.ThreadCount; t++)
+            {
+                line.Append(CultureInfo.InvariantCulture, $"{(t == 0 ? " " : ", ")}{passRunner.StolenChunks(t)}");
+            }
+
+            line.Append(')');
+        }
+
+        return line.ToString();
     }
 }

@@ -88,16 +88,19 @@ internal sealed class FrameStore : ICaptureFrameHandler
         return shares;
     }
 
-    /// <summary>How many frames ahead <see cref="Process"/> prefetches (<see cref="ReassemblyEngine.PrefetchFrame"/>), as a capture loop over a ring would.</summary>
+    /// <summary>How many frames ahead <see cref="Process(ReassemblyEngine, ReassemblyWorker, long[], int, int)"/> prefetches (<see cref="ReassemblyEngine.PrefetchFrame"/>), as a capture loop over a ring would.</summary>
     internal const int PrefetchDistance = 3;
 
     /// <summary>Runs every frame of this store (one worker's share) through the worker, disposing each datagram at once.</summary>
 
-    public void Process(ReassemblyEngine engine, ReassemblyWorker worker, long[] clocks)
+    public void Process(ReassemblyEngine engine, ReassemblyWorker worker, long[] clocks) => Process(engine, worker, clocks, 0, Count);
+
+    /// <summary>Runs frames <paramref name="from"/> up to (not including) <paramref name="to"/> of this store through the worker, as <see cref="Process(ReassemblyEngine, ReassemblyWorker, long[])"/>.</summary>
+    public void Process(ReassemblyEngine engine, ReassemblyWorker worker, long[] clocks, int from, int to)
     {
         List<byte[]> chunks = _chunks;
         StoredFrame[] frames = _frames;
-        for (int k = 0; k < Count; k++)
+        for (int k = from; k < to; k++)
         {
             ref readonly StoredFrame frame = ref frames[k];
             ReadOnlySpan<byte> data = chunks[frame.Chunk].AsSpan(frame.Offset, frame.Length);

@@ -219,8 +219,11 @@ internal sealed class EngineOptionsBinder
         });
     }
 
-    /// <summary>The engine settings the command line asks for; <paramref name="anomalySink"/> receives the anomalies, if any.</summary>
-    public ReassemblyOptions Bind(ParseResult parseResult, IAnomalySink? anomalySink = null) => new()
+    /// <summary>
+    /// The engine settings the command line asks for; <paramref name="anomalySink"/> receives the anomalies, if any, and
+    /// <paramref name="workers"/>, when given, replaces --threads as the engine's worker count (bench runs more lanes than threads).
+    /// </summary>
+    public ReassemblyOptions Bind(ParseResult parseResult, IAnomalySink? anomalySink = null, int? workers = null) => new()
     {
         Ipv4Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv4Timeout)),
         Ipv6Timeout = TimeSpan.FromSeconds(parseResult.GetValue(Ipv6Timeout)),
@@ -233,7 +236,7 @@ internal sealed class EngineOptionsBinder
             "vlan+interface" => NamespaceSelector.VlanAndInterface,
             _ => NamespaceSelector.None,
         },
-        Workers = parseResult.GetValue(Threads),
+        Workers = workers ?? parseResult.GetValue(Threads),
         Ipv4MaxDistance = parseResult.GetValue(Ipv4MaxDistance),
         OverlapPolicy = ParsePolicy(parseResult.GetValue(Policy)),
         Ipv6OverlapPolicy = parseResult.GetValue(Ipv6Policy) is { } ipv6 ? ParsePolicy(ipv6) : null,

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -24,9 +25,9 @@ namespace Reassembly.Peers;
 /// reference of the cache's, taken when it was stored and given back when it is displaced or the cache is cleared;
 /// a peer's tag is its key's. The cache is single-owner (one worker's thread), so it needs no synchronization.</para>
 /// <para>Admission: a source is cached on its second sighting, known either from the tree (its peer is still there) or
-/// from a direct-mapped array of <see cref="GhostSlots"/> tags of sources seen once (the peer was collected since). A
+/// from a direct-mapped array of tags (two per set) of sources seen once (the peer was collected since). A
 /// flood of sources that each appear once only overwrites ghosts, and is never cached.</para>
-/// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker are kept from idle collection while they are
+/// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker (<see cref="MaxCapacity"/> with one worker) are kept from idle collection while they are
 /// cached; the table's own threshold and TTL still bound everything else. A displaced peer is released as a queue
 /// releases it, and ages out normally from then on.</para>
 /// </remarks>
@@ -35,39 +36,61 @@ internal sealed class PeerCache
     /// <summary>Entries per set.</summary>
     public const int Ways = 4;
 
-    /// <summary>The number of sets (a power of two).</summary>
-    public const int Sets = 8192;
+    /// <summary>The most sets a cache has (a power of two): one worker sees every source.</summary>
+    public const int MaxSets = 8192;
 
-    /// <summary>Peers one cache holds (and pins) at most.</summary>
-    public const int Capacity = Sets * Ways;
+    /// <summary>The fewest sets a cache has (a power of two), however many workers share the sources.</summary>
+    public const int MinSets = 1024;
 
-    /// <summary>First sightings remembered for admission (a power of two): 64 KiB of tags.</summary>
-    public const int GhostSlots = 16384;
+    /// <summary>Peers the largest cache holds (and pins) at most.</summary>
+    public const int MaxCapacity = MaxSets * Ways;
 
     private readonly PeerTable _table;
-    private readonly uint[] _tags = new uint[Capacity];
-    private readonly Peer?[] _peers = new Peer?[Capacity];
+    private readonly int _setMask;
+    private readonly int _ghostMask;
+    private readonly uint[] _tags;
+    private readonly Peer?[] _peers;
 
     // Tags of sources seen once and not admitted, direct-mapped (see Fill): the memory of a first sighting that outlives
     // the peer itself, which the table may collect before the source sends again.
-    private readonly uint[] _ghosts = new uint[GhostSlots];
+    private readonly uint[] _ghosts;
     private readonly ulong _secret = NewSecret();
 
-    public PeerCache(PeerTable table)
+    /// <summary>A cache of <paramref name="sets"/> sets (a power of two) over <paramref name="table"/>.</summary>
+    public PeerCache(PeerTable table, int sets = MaxSets)
     {
+        if (sets < 1 || !BitOperations.IsPow2(sets))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sets), sets, "a power of two is needed");
+        }
+
         _table = table;
+        _setMask = sets - 1;
+        _tags = new uint[sets * Ways];
+        _peers = new Peer?[sets * Ways];
+
+        // Two first sightings remembered per set: 64 KiB of tags at the most sets.
+        _ghosts = new uint[sets * 2];
+        _ghostMask = _ghosts.Length - 1;
     }
 
+    /// <summary>Peers this cache holds (and pins) at most.</summary>
+    public int Capacity => _tags.Length;
+
     /// <summary>
-    /// Returns the peer for <paramref name="key"/> with a reference for the caller (give it back with
-    /// <see cref="PeerTable.Release"/>), from the cache when it is there, else from the table (and then cached).
+    /// The sets for a worker of <paramref name="workers"/>: steering gives each worker about 1/workers of the sources, so
+    /// each gets as much less room. A worker's cache is read once per datagram and stays in its core's cache only while it
+    /// is small; eight workers with the most sets each would hold eight times the lines for the same sources.
     /// </summary>
+    public static int SetsFor(int workers) =>
+        Math.Max(MinSets, MaxSets / (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(workers, 1)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Peer Acquire(in PeerKey key, long nowNanoseconds)
     {
         ulong hash = key.Hash(_secret);
         uint tag = (uint)(hash >> 32) | 1;
-        int first = (int)(hash & (Sets - 1)) * Ways;
+        int first = (int)(hash & (uint)_setMask) * Ways;
         uint[] tags = _tags;
         for (int way = first; way < first + Ways; way++)
         {
@@ -87,7 +110,7 @@ internal sealed class PeerCache
     /// <summary>Gives back every pinned reference (the engine is being reset).</summary>
     public void Clear(long nowNanoseconds)
     {
-        for (int i = 0; i < Capacity; i++)
+        for (int i = 0; i < _tags.Length; i++)
         {
             if (_peers[i] is { } peer)
             {
@@ -112,7 +135,7 @@ internal sealed class PeerCache
             // its datagrams, as with ten thousand hosts), finds its tag among the ghosts: either way it is cached then.
             // Without the ghosts such a source would be created anew for every datagram, a tree insert and an eviction
             // each time, and never cached.
-            ref uint ghost = ref _ghosts[(int)(hash >> 8) & (GhostSlots - 1)];
+            ref uint ghost = ref _ghosts[(int)(hash >> 8) & _ghostMask];
             if (ghost != tag)
             {
                 ghost = tag;

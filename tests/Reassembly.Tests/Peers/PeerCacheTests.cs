@@ -93,12 +93,35 @@ public sealed class PeerCacheTests : IDisposable
         table.AssertInvariants();
     }
 
-    [Fact]
-    public void More_sources_than_the_cache_holds_displace_the_oldest_and_release_their_pins()
+    [Theory]
+    [InlineData(1, PeerCache.MaxSets)]
+    [InlineData(2, PeerCache.MaxSets / 2)]
+    [InlineData(3, PeerCache.MaxSets / 4)]
+    [InlineData(8, PeerCache.MinSets)]
+    [InlineData(256, PeerCache.MinSets)]
+    public void Each_of_several_workers_gets_a_smaller_cache_but_never_less_than_the_least(int workers, int sets)
+    {
+        Assert.Equal(sets, PeerCache.SetsFor(workers));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3000)]
+    public void A_set_count_that_is_not_a_power_of_two_is_refused(int sets)
     {
         using PeerTable table = NewTable();
-        var cache = new PeerCache(table);
-        int sources = PeerCache.Capacity * 2;
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeerCache(table, sets));
+    }
+
+    [Theory]
+    [InlineData(PeerCache.MaxSets)]
+    [InlineData(PeerCache.MinSets)]
+    public void More_sources_than_the_cache_holds_displace_the_oldest_and_release_their_pins(int sets)
+    {
+        using PeerTable table = NewTable();
+        var cache = new PeerCache(table, sets);
+        Assert.Equal(sets * PeerCache.Ways, cache.Capacity);
+        int sources = cache.Capacity * 2;
         var peers = new Peer[sources];
         for (int i = 0; i < sources; i++)
         {
@@ -117,7 +140,7 @@ public sealed class PeerCacheTests : IDisposable
             pinned += peer.ReferenceCount;
         }
 
-        Assert.InRange(pinned, 1, PeerCache.Capacity);
+        Assert.InRange(pinned, 1, cache.Capacity);
         Assert.Equal(sources - pinned, table.Collect(long.MaxValue / 2));
 
         // Whatever is still cached is found again; the rest are created anew, each with the right key.
