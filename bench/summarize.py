@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""summarize.py - summarize bench/engine.sh and bench/e2e.sh runs.
+"""summarize.py - summarize bench/engine.sh, bench/e2e.sh and bench/threads.sh runs.
 
-    python3 bench/summarize.py engine --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
-    python3 bench/summarize.py e2e    --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
+    python3 bench/summarize.py engine  --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
+    python3 bench/summarize.py e2e     --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
+    python3 bench/summarize.py threads --dir RUNDIR [--threads N] [--skip N] [--json OUT]
 
 RUNDIR holds, per implementation IMPL (the file names are the implementation
 labels), in run order:
@@ -13,6 +14,9 @@ labels), in run order:
   e2e:     IMPL.tsv    one line per run: "wall_seconds peak_rss_kib user_s sys_s exit_status"
                        (wall from a ns clock around the run; the rest from GNU time)
            IMPL.stats  (optional) one path per line: the --stats JSON of that run
+  threads: ROW.jsonl   bench rows (bench-t1, bench-apart.copyC, bench-tN), as engine's
+           ROW.txt     replay rows (replay-t1, replay-tN): wall seconds per run ("null" failed)
+           ROW.R.stats.json  each replay's --stats; replay-outputs.txt "identical"/"different" per round
 
 The first --skip N runs of every implementation (warm-ups) are dropped.
 
@@ -29,6 +33,10 @@ e2e: wall time of whole processes.  fragments/s = sidecar fragment_frames /
   wall, MB/s = pcap file size (10^6 B) / wall.  The reassembly --stats JSON
   ({"ipv4": {"ReasmOKs": n, ...}, "ipv6": {...}}) is checked against the
   sidecar's per_family reassembled counts.
+
+threads: per-round ratios t1 / tN, and the ceiling N x t1 / apart (N
+  processes of one thread at once, the slowest of them per round): what N
+  threads could reach on the machine at that moment, with nothing shared.
 
 Prints a markdown report on stdout (and a JSON summary to --json OUT).
 """
@@ -375,16 +383,130 @@ def stats_text(e):
     return "exact (v4 %d, v6 %d; %d runs)" % (c["got"]["ipv4"], c["got"]["ipv6"], c["ok"])
 
 
+# ---------------------------------------------------------------- threads
+def read_lines(path):
+    """One value per line: a float, or None for a failed run ("null")."""
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path) as f:
+        for line in f:
+            t = line.strip()
+            if t:
+                try:
+                    out.append(float(t))
+                except ValueError:
+                    out.append(None)
+    return out
+
+
+def ratios(num, den):
+    return [a / b if a is not None and b else None for a, b in zip(num, den)]
+
+
+def replay_oks(rundir, row, rounds, skip):
+    """Per round, ReasmOKs of both families from the replay's --stats (None when missing)."""
+    out = []
+    for r in range(skip, rounds):
+        path = os.path.join(rundir, "%s.%d.stats.json" % (row, r))
+        try:
+            st = json.load(open(path))
+            out.append(st["ipv4"]["ReasmOKs"] + st["ipv6"]["ReasmOKs"])
+        except (OSError, ValueError, KeyError):
+            out.append(None)
+    return out
+
+
+def threads(a, sc):
+    n = a.threads
+    d = a.dir
+    tn = "t%d" % n
+
+    def bench_rows(name):
+        runs = read_jsonl(os.path.join(d, name + ".jsonl"))[a.skip:]
+        return [run_seconds(r) for r in runs], [None if r is None else r.get("reassembled") for r in runs]
+
+    t1, t1_oks = bench_rows("bench-t1")
+    tN, tN_oks = bench_rows("bench-" + tn)
+    copies = sorted(f[:-6] for f in os.listdir(d) if f.startswith("bench-apart.copy") and f.endswith(".jsonl"))
+    per_copy = [bench_rows(c) for c in copies]
+    apart = []
+    for i in range(len(t1)):
+        xs = [c[0][i] if i < len(c[0]) else None for c in per_copy]
+        apart.append(None if not xs or any(x is None for x in xs) else max(xs))
+    apart_oks = [c[1] for c in per_copy]
+
+    r1 = read_lines(os.path.join(d, "replay-t1.txt"))[a.skip:]
+    rN = read_lines(os.path.join(d, "replay-%s.txt" % tn))[a.skip:]
+    outputs = []
+    if os.path.exists(os.path.join(d, "replay-outputs.txt")):
+        outputs = [l.strip() for l in open(os.path.join(d, "replay-outputs.txt")) if l.strip()][a.skip:]
+    rounds = len(t1) + a.skip
+    oks1 = replay_oks(d, "replay-t1", rounds, a.skip) if r1 else []
+    oksN = replay_oks(d, "replay-" + tn, rounds, a.skip) if rN else []
+
+    rows = [("bench-t1", t1), ("bench-apart (slowest of %d copies)" % n, apart), ("bench-" + tn, tN)]
+    if r1:
+        rows += [("replay-t1", r1), ("replay-" + tn, rN)]
+    out = {"workload": a.workload, "threads": n, "rows": {}, "ratios": {}}
+    print("### threads: %s (%d rounds, %d threads)" % (a.workload, len(t1), n))
+    print()
+    print("| row | median s | min | max | failed runs |")
+    print("|---|---|---|---|---|")
+    failed = 0
+    for name, xs in rows:
+        m = mmm(xs)
+        bad = sum(1 for x in xs if x is None)
+        failed += bad
+        out["rows"][name] = {"seconds": m, "failed_runs": bad}
+        print("| %s | %s | %s | %s | %d |" % (name, fmt(m and m["median"], ".4f"), fmt(m and m["min"], ".4f"),
+                                             fmt(m and m["max"], ".4f"), bad))
+    print()
+
+    def ratio_line(label, num, den, scale=1.0):
+        per = mmm([None if x is None else x * scale for x in ratios(num, den)])
+        mn, md = mmm(num), mmm(den)
+        of_medians = scale * mn["median"] / md["median"] if mn and md and md["median"] else None
+        out["ratios"][label] = {"per_round": per, "of_medians": of_medians}
+        print("| %s | %s (%s-%s) | %s |" % (label, fmt(per and per["median"], ".3f"), fmt(per and per["min"], ".2f"),
+                                           fmt(per and per["max"], ".2f"), fmt(of_medians, ".3f")))
+
+    print("| speed-up | per-round median (min-max) | ratio of medians |")
+    print("|---|---|---|")
+    ratio_line("bench: t1 / %s" % tn, t1, tN)
+    ratio_line("ceiling: %d x t1 / apart" % n, t1, apart, scale=n)
+    if r1:
+        ratio_line("replay: t1 / %s" % tn, r1, rN)
+    print()
+
+    agree = [x for x in t1_oks + tN_oks + [v for c in apart_oks for v in c] if x is not None]
+    counts_equal = len(set(agree)) <= 1
+    out["bench_reassembled"] = sorted(set(agree))
+    print("bench reassembled counts: %s" % ("all equal (%d)" % agree[0] if agree and counts_equal else
+                                           "differ: " + ", ".join(str(x) for x in sorted(set(agree)))))
+    if sc:
+        print("sidecar expected_reassembled: %d" % sc["expected_reassembled"])
+    if r1:
+        same = sum(1 for o in outputs if o == "identical")
+        out["replay_outputs_identical"] = same
+        out["replay_rounds"] = len(outputs)
+        print("replay outputs byte-identical (cmp) in %d of %d rounds; ReasmOKs t1 %s, %s %s" % (
+            same, len(outputs), sorted(set(x for x in oks1 if x is not None)), tn, sorted(set(x for x in oksN if x is not None))))
+    out["failed_runs"] = failed
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("kind", choices=["engine", "e2e", "lastjson"])
-    ap.add_argument("--dir", help="run directory written by engine.sh / e2e.sh")
+    ap.add_argument("kind", choices=["engine", "e2e", "threads", "lastjson"])
+    ap.add_argument("--dir", help="run directory written by engine.sh / e2e.sh / threads.sh")
     ap.add_argument("--sidecar", help="genfrag sidecar (W.pcap.json)")
     ap.add_argument("--pcap", help="the workload pcap (for MB/s when there is no sidecar)")
     ap.add_argument("--workload", default="", help="label for the report")
     ap.add_argument("--skip", type=int, default=0, help="drop the first N runs of each implementation")
     ap.add_argument("--json", help="also write the summary as JSON here")
+    ap.add_argument("--threads", type=int, default=2, help="threads of the many-thread rows (threads)")
     a = ap.parse_args()
     if a.kind == "lastjson":
         # helper for the shell scripts: stdin -> the last JSON object line (or "null")
@@ -394,7 +516,7 @@ def main():
     if not a.dir:
         ap.error("--dir is required")
     sc = json.load(open(a.sidecar)) if a.sidecar else None
-    out = engine(a, sc) if a.kind == "engine" else e2e(a, sc)
+    out = {"engine": engine, "e2e": e2e, "threads": threads}[a.kind](a, sc)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=2)
