@@ -87,8 +87,9 @@ internal sealed partial class RhashTable<TKey, TEntry>
     // The newest table; written under _attachLock.
     private RhashBucketTable<TKey> _newest;
 
-    // Apart from _oldest, which every lookup reads: every insert and removal writes the count.
-    private CacheLinePadded _count;
+    // Every insert and removal changes the count: striped, so that workers on two cores do not trade its line on each
+    // one (StripedCounter). Growth and shrink decisions read it within CountBatch per stripe of the exact value.
+    private readonly StripedCounter _count = new();
 
     // Tables attached since construction (statistics and tests); written under _attachLock.
     private int _tablesAttached;
@@ -111,7 +112,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
     }
 
     /// <summary>The number of entries (exact once concurrent writers are done).</summary>
-    public int Count => (int)Volatile.Read(ref _count.Value);
+    public int Count => (int)_count.Value;
 
     /// <summary>
     /// Finds the entry with <paramref name="key"/>, without taking a lock or allocating. An entry present for the whole
@@ -240,7 +241,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
             homeTable.LockOf(homeIndex).Unlock();
         }
 
-        long count = Interlocked.Increment(ref _count.Value);
+        long count = _count.Add(1, CountBatch(target.Size));
         AfterInsert(target, count, chainLength);
         return candidate;
     }
@@ -300,10 +301,17 @@ internal sealed partial class RhashTable<TKey, TEntry>
             break;
         }
 
-        long count = Interlocked.Decrement(ref _count.Value);
+        long count = _count.Add(-1, CountBatch(Volatile.Read(ref _newest).Size));
         AfterRemove(count);
         return true;
     }
+
+    /// <summary>
+    /// How far a stripe of the count may drift before it is folded, for a table of <paramref name="buckets"/>: 1/64 of
+    /// the buckets, so that with a few stripes the load the growth and shrink rules see is within a few percent of the
+    /// true one, and a small table (64 buckets or fewer) keeps an exact count.
+    /// </summary>
+    private static long CountBatch(int buckets) => Math.Max(1, buckets / 64);
 
     /// <summary>The bucket index of <paramref name="key"/> in <paramref name="table"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
