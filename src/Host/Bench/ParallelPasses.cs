@@ -137,7 +137,7 @@ internal sealed class ParallelPasses : IDisposable
             // Own lanes first, a chunk of each in turn, until all of them are done.
             bool ownLeft = true;
             var wait = default(SpinWait);
-            while (ownLeft && _failure is null)
+            while (ownLeft && Volatile.Read(ref _failure) is null)
             {
                 ownLeft = false;
                 bool ran = false;
@@ -157,7 +157,7 @@ internal sealed class ParallelPasses : IDisposable
             // Then anyone's: the lanes of a thread that has fallen behind. Not with one lane per thread: a lane runs on
             // one thread at a time, so taking turns on the last one would only move its state from core to core.
             var spin = default(SpinWait);
-            while (_lanes.Length > threads && Volatile.Read(ref _remaining) > 0 && _failure is null)
+            while (_lanes.Length > threads && Volatile.Read(ref _remaining) > 0 && Volatile.Read(ref _failure) is null)
             {
                 bool ran = false;
                 for (int i = 1; i <= _lanes.Length; i++)
@@ -179,7 +179,8 @@ internal sealed class ParallelPasses : IDisposable
         }
         catch (Exception e)
         {
-            _failure = e;
+            // The others see it at their next look and stop; the barrier then lets Run rethrow it.
+            Interlocked.CompareExchange(ref _failure, e, null);
         }
 
         _stolenChunks[thread] = stolen;

@@ -27,9 +27,9 @@ namespace Reassembly.Peers;
 /// <para>Admission: a source is cached on its second sighting, known either from the tree (its peer is still there) or
 /// from a direct-mapped array of tags (two per set) of sources seen once (the peer was collected since). A
 /// flood of sources that each appear once only overwrites ghosts, and is never cached.</para>
-/// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker (<see cref="MaxCapacity"/> with one worker) are kept from idle collection while they are
-/// cached; the table's own threshold and TTL still bound everything else. A displaced peer is released as a queue
-/// releases it, and ages out normally from then on.</para>
+/// <para>Cost of the pin: at most <see cref="Capacity"/> peers per worker (<see cref="MaxCapacity"/> with one worker)
+/// are kept from idle collection while they are cached; the table's own threshold and TTL still bound everything else.
+/// A displaced peer is released as a queue releases it, and ages out normally from then on.</para>
 /// </remarks>
 internal sealed class PeerCache
 {
@@ -85,6 +85,10 @@ internal sealed class PeerCache
     public static int SetsFor(int workers) =>
         Math.Max(MinSets, MaxSets / (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(workers, 1)));
 
+    /// <summary>
+    /// Returns the peer for <paramref name="key"/> with a reference for the caller (give it back with
+    /// <see cref="PeerTable.Release"/>), from the cache when it is there, else from the table (and then cached).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Peer Acquire(in PeerKey key, long nowNanoseconds)
     {

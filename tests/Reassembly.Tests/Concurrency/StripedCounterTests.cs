@@ -1,4 +1,5 @@
 using Reassembly.Concurrency;
+using Reassembly.Memory;
 
 namespace Reassembly.Tests.Concurrency;
 
@@ -67,7 +68,7 @@ public sealed class StripedCounterTests
                     counter.Add(-1, batch);
                 }
 
-                InterlockedMax(ref worstError, worst);
+                MemoryAccountant.RaiseToAtLeast(ref worstError, worst);
             })
             { IsBackground = true, Name = "striped counter " + id };
             workers[t].Start();
@@ -83,20 +84,5 @@ public sealed class StripedCounterTests
         // What others hold in their stripes (fewer than 64) or are folding (one each) is missing from what a thread
         // sees: less than a batch apiece.
         Assert.InRange(worstError, long.MinValue, (long)batch * (64 + Threads));
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            long seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }
