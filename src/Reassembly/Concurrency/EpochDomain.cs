@@ -25,7 +25,7 @@ namespace Reassembly.Concurrency;
 /// process-wide barrier issued after it was closed, every slot is quiescent, holds an epoch &gt; <c>T</c>, or belongs to
 /// a thread that has exited. (4) Only the thread holding <c>_reclaiming</c> dequeues and reclaims batches, and it
 /// calls reclaimers with no lock held.</para>
-/// <para><b>The read-side fence (why readers do no interlocked operation).</b> Enter is "store my epoch, then load
+/// <para><b>The read-side fence (why readers once did no interlocked operation).</b> Enter is "store my epoch, then load
 /// shared pointers"; a writer is "unlink, then load every slot". Both sides need a store→load fence (the Dekker
 /// pattern), or the reader's store may sit in its store buffer while its loads see the old pointers and the writer's
 /// scan sees the slot quiescent. We put the whole fence on the rare side:
@@ -38,6 +38,14 @@ namespace Reassembly.Concurrency;
 /// per reclaimed batch (Poll first scans without it and issues it only when a batch looks ripe, and only once
 /// <see cref="ReclaimThreshold"/> objects wait), never per read: at most about 10 ns per reclaimed object, against about
 /// 3 ns saved on every read section, and the engine does many lookups per queue it frees.</para>
+/// <para><b>The quiescent shortcut, and why readers now fence after all.</b> A queue that waits out a grace period comes
+/// back to its pool batches later and cold: with several workers on one core that cost a quarter of a pass, while one
+/// worker, which reuses a removed queue at once, paid nothing (bench/README.md, session 9). So readers store their
+/// epoch with a full fence (<see cref="Interlocked.Exchange(ref long, long)"/>), and <see cref="NoOtherReaderInside"/>
+/// (a full fence, then one load per slot) tells a writer that no other thread is inside a section: by the Dekker
+/// argument above, with the fence now on both sides, every reader either shows in the scan or enters after the
+/// writer's unlinks and cannot reach what they removed, so it may be reused at once. The grace-period path, with its
+/// process-wide barrier, stays for when some reader is inside.</para>
 /// <para><b>Dead threads.</b> Slots are registered lazily per thread and never removed; a slot whose owner has exited
 /// counts as quiescent (a thread that leaks an open scope and dies cannot stall reclamation) and is adopted by the
 /// next thread to register.</para>
@@ -97,8 +105,9 @@ internal sealed partial class EpochDomain : IDisposable
 
     /// <summary>
     /// Enters a read-side section on this thread; dispose the scope to leave. Nothing retired from now on is reclaimed
-    /// before the outermost scope of this thread is disposed. No lock, no interlocked operation, no allocation (the
-    /// first call on a thread registers it).
+    /// before the outermost scope of this thread is disposed. No lock and no allocation (the first call on a thread
+    /// registers it); the outermost enter is one interlocked exchange on the thread's own cache line (the quiescent
+    /// shortcut's fence, type remarks).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public EpochReadScope EnterRead()
@@ -106,9 +115,10 @@ internal sealed partial class EpochDomain : IDisposable
         EpochSlot slot = CurrentSlot();
         if (slot.Nesting++ == 0)
         {
-            // Pairs with Volatile.Write of the epoch in CloseOpenBatch (invariant 2). The store->load order this store
-            // needs against the section's loads comes from the writer's MemoryBarrierProcessWide (see the type remarks).
-            Volatile.Write(ref slot.Epoch, Volatile.Read(ref _globalEpoch.Value));
+            // Pairs with Volatile.Write of the epoch in CloseOpenBatch (invariant 2). The exchange is a full fence: the
+            // store->load order against the section's loads that NoOtherReaderInside relies on (the grace-period path
+            // has the writer's MemoryBarrierProcessWide as well; see the type remarks).
+            Interlocked.Exchange(ref slot.Epoch, Volatile.Read(ref _globalEpoch.Value));
         }
 
         return new EpochReadScope(slot);
@@ -137,6 +147,30 @@ internal sealed partial class EpochDomain : IDisposable
     /// a later call does it.
     /// </summary>
     public void Poll() => Poll(force: false);
+
+    /// <summary>
+    /// Whether no thread but the caller is inside a read section now. When it returns true, whatever the caller unlinked
+    /// before the call can be reused at once, with no grace period: a reader that could have seen it would still be
+    /// inside (and show here), and a reader that enters later cannot reach it (type remarks, the quiescent shortcut).
+    /// The caller's own sections do not count: what it reuses, it must no longer use itself. Costs a full fence and
+    /// one load per registered thread; a slot of a thread that died inside a section makes it return false.
+    /// </summary>
+    public bool NoOtherReaderInside()
+    {
+        EpochSlot own = CurrentSlot();
+
+        // Orders the caller's unlinks before the loads below; pairs with the full fence of EnterRead's exchange.
+        Interlocked.MemoryBarrier();
+        foreach (EpochSlot slot in Volatile.Read(ref _slots))
+        {
+            if (slot != own && Volatile.Read(ref slot.Epoch) != Quiescent)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>As <see cref="Poll()"/>; with <paramref name="force"/>, reclaims what is ripe whatever the amount pending.</summary>
     public void Poll(bool force)

@@ -37,6 +37,12 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     /// <summary>Removed queues handed to the domain together (one retire-lock acquisition each).</summary>
     internal const int RetireBatchSize = 32;
 
+    /// <summary>
+    /// Every this many removals, the queues gathered so far are reused at once if no other worker is inside a lookup
+    /// (one fence and a load per worker, shared by as many queues, which come back a few datagrams after they left).
+    /// </summary>
+    internal const int QuickReuseInterval = 8;
+
     private RetiredQueueBatch _retiring = new(RetireBatchSize);
 
     // Emptied batches, for the next ones to fill: a steady stream of datagrams allocates no batch either.
@@ -99,6 +105,20 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
         }
 
         _retiring.Add(queue);
+        if (_retiring.Count % QuickReuseInterval == 0 && _epochs.NoOtherReaderInside())
+        {
+            // No other worker is inside a lookup: nothing can reach these queues any more, so they are reused at once,
+            // while they are still warm, as a lone worker's are (EpochDomain's quiescent shortcut).
+            FragmentQueue[] queues = _retiring.Queues;
+            for (int i = 0; i < _retiring.Count; i++)
+            {
+                Push(queues[i]);
+            }
+
+            _retiring.Clear();
+            return;
+        }
+
         if (_retiring.IsFull)
         {
             FlushRetired();

@@ -322,8 +322,55 @@ public sealed class EpochDomainTests
         Assert.True(violations > 0, "The control run found nothing: the litmus cannot tell a broken reclaimer apart.");
     }
 
-    private (long Retired, long Reclaimed, long HeldWhileRetired, long Violations) RunLitmus(bool gracePeriod, TimeSpan duration)
+    /// <summary>
+    /// The same litmus with the quiescent shortcut: the writer reuses an object at once whenever
+    /// <see cref="EpochDomain.NoOtherReaderInside"/> says so, and retires it otherwise. Readers also spend time outside
+    /// their sections, so that both paths are taken many times; no reader may ever see what it holds reused.
+    /// </summary>
+    [Fact]
+    public void AnObjectReusedAtOnceWhenNoOtherReaderIsInsideIsNeverSeenReusedByAReader()
     {
+        (long retired, long reclaimed, long heldWhileRetired, long violations) = RunLitmus(gracePeriod: true, TimeSpan.FromSeconds(2), quickReuse: true);
+
+        Assert.Equal(0, violations);
+        Assert.True(_quickReused > 1000, $"Inconclusive: the shortcut was taken only {_quickReused} times.");
+        Assert.True(retired - _quickReused > 1000, $"Inconclusive: the grace-period path was taken only {retired - _quickReused} times.");
+        Assert.True(reclaimed > retired / 2, "Too little was reclaimed for the run to mean anything.");
+        Assert.True(heldWhileRetired > 0, "Inconclusive: no reader ever held an object while it was retired.");
+    }
+
+    [Fact]
+    public void NoOtherReaderInsideIsFalseWhileAnotherThreadIsInASectionAndIgnoresTheCallersOwn()
+    {
+        using var domain = new EpochDomain();
+        using var entered = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            using (domain.EnterRead())
+            {
+                entered.Set();
+                leave.Wait();
+            }
+        });
+        reader.Start();
+        entered.Wait();
+
+        Assert.False(domain.NoOtherReaderInside());
+        leave.Set();
+        reader.Join();
+        Assert.True(domain.NoOtherReaderInside());
+        using (domain.EnterRead())
+        {
+            Assert.True(domain.NoOtherReaderInside());
+        }
+    }
+
+    private long _quickReused;
+
+    private (long Retired, long Reclaimed, long HeldWhileRetired, long Violations) RunLitmus(bool gracePeriod, TimeSpan duration, bool quickReuse = false)
+    {
+        _quickReused = 0;
         using var domain = new EpochDomain();
         var pool = new BoxPool();
         var shared = new SharedBox { Current = pool.Take() };
@@ -361,6 +408,11 @@ public sealed class EpochDomainTests
                     }
 
                     Interlocked.Increment(ref reads);
+                    if (quickReuse)
+                    {
+                        // Outside any section for a while, so that all readers are sometimes out at once.
+                        Thread.SpinWait(200);
+                    }
                 }
             })
             { IsBackground = true };
@@ -378,6 +430,13 @@ public sealed class EpochDomainTests
             if (!gracePeriod)
             {
                 pool.Reclaim(old); // the bug the control must catch
+                continue;
+            }
+
+            if (quickReuse && domain.NoOtherReaderInside())
+            {
+                pool.Reclaim(old);
+                _quickReused++;
                 continue;
             }
 
@@ -400,7 +459,7 @@ public sealed class EpochDomainTests
         }
 
         domain.Synchronize();
-        _output.WriteLine($"grace period {gracePeriod}: retired {retired}, reclaimed {pool.Reclaimed}, reads {reads}, held while retired {heldWhileRetired}, violations {violations}");
+        _output.WriteLine($"grace period {gracePeriod}, quick reuse {quickReuse}: retired {retired} ({_quickReused} reused at once), reclaimed {pool.Reclaimed}, reads {reads}, held while retired {heldWhileRetired}, violations {violations}");
         return (retired, pool.Reclaimed, heldWhileRetired, violations);
     }
 

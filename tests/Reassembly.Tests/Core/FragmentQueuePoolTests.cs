@@ -16,6 +16,19 @@ public sealed class FragmentQueuePoolTests
             queues[i] = pool.Rent();
         }
 
+        // Another worker inside a lookup the whole time: the pool cannot take the quiescent shortcut.
+        using var entered = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            using (epochs.EnterRead())
+            {
+                entered.Set();
+                leave.Wait();
+            }
+        });
+        reader.Start();
+        entered.Wait();
         for (int i = 0; i < queues.Length - 1; i++)
         {
             pool.Retire(queues[i]);
@@ -28,6 +41,8 @@ public sealed class FragmentQueuePoolTests
         pool.FlushRetired();
         Assert.Equal(2, epochs.PendingCount);
 
+        leave.Set();
+        reader.Join();
         epochs.Synchronize();
         pool.TakeBackReclaimed();
         var rented = new HashSet<FragmentQueue>(ReferenceEqualityComparer.Instance);
@@ -39,6 +54,30 @@ public sealed class FragmentQueuePoolTests
         // Every queue came back, and none was handed out twice.
         Assert.Equal(queues.Length, rented.Count);
         Assert.All(queues, queue => Assert.Contains(queue, rented));
+    }
+
+    [Fact]
+    public void A_shared_pool_reuses_removed_queues_at_once_when_no_other_worker_is_inside_a_lookup()
+    {
+        using var epochs = new EpochDomain();
+        var pool = new FragmentQueuePool(epochs, alone: false);
+        var queues = new FragmentQueue[FragmentQueuePool.QuickReuseInterval];
+        for (int i = 0; i < queues.Length; i++)
+        {
+            queues[i] = pool.Rent();
+        }
+
+        for (int i = 0; i < queues.Length; i++)
+        {
+            pool.Retire(queues[i]);
+        }
+
+        // Nothing went to the domain: the queues are spares again, the last removed first (the warmest).
+        Assert.Equal(0, epochs.PendingCount);
+        for (int i = queues.Length - 1; i >= 0; i--)
+        {
+            Assert.Same(queues[i], pool.Rent());
+        }
     }
 
     [Fact]
