@@ -153,7 +153,8 @@ internal sealed partial class EpochDomain : IDisposable
     /// before the call can be reused at once, with no grace period: a reader that could have seen it would still be
     /// inside (and show here), and a reader that enters later cannot reach it (type remarks, the quiescent shortcut).
     /// The caller's own sections do not count: what it reuses, it must no longer use itself. Costs a full fence and
-    /// one load per registered thread; a slot of a thread that died inside a section makes it return false.
+    /// one load per registered thread. A slot left inside a section by a thread that has exited counts as quiescent, as
+    /// it does for grace periods: a dead thread holds no pointers.
     /// </summary>
     public bool NoOtherReaderInside()
     {
@@ -163,7 +164,7 @@ internal sealed partial class EpochDomain : IDisposable
         Interlocked.MemoryBarrier();
         foreach (EpochSlot slot in Volatile.Read(ref _slots))
         {
-            if (slot != own && Volatile.Read(ref slot.Epoch) != Quiescent)
+            if (slot != own && Volatile.Read(ref slot.Epoch) != Quiescent && slot.Owner.IsAlive)
             {
                 return false;
             }

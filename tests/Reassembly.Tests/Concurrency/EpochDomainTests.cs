@@ -364,6 +364,12 @@ public sealed class EpochDomainTests
         {
             Assert.True(domain.NoOtherReaderInside());
         }
+
+        // A thread that exits inside a section holds nothing: it does not turn the shortcut off for good.
+        var leaker = new Thread(() => domain.EnterRead());
+        leaker.Start();
+        leaker.Join();
+        Assert.True(domain.NoOtherReaderInside());
     }
 
     private long _quickReused;
