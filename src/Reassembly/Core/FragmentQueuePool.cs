@@ -109,13 +109,7 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
         {
             // No other worker is inside a lookup: nothing can reach these queues any more, so they are reused at once,
             // while they are still warm, as a lone worker's are (EpochDomain's quiescent shortcut).
-            FragmentQueue[] queues = _retiring.Queues;
-            for (int i = 0; i < _retiring.Count; i++)
-            {
-                Push(queues[i]);
-            }
-
-            _retiring.Clear();
+            PushAll(_retiring);
             return;
         }
 
@@ -150,16 +144,22 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
         {
             RetiredQueueBatch? next = batch.NextReturned;
             batch.NextReturned = null;
-            FragmentQueue[] queues = batch.Queues;
-            for (int i = 0; i < batch.Count; i++)
-            {
-                Push(queues[i]);
-            }
-
-            batch.Clear();
+            PushAll(batch);
             _spareBatches.Push(batch);
             batch = next;
         }
+    }
+
+    // Every queue of the batch becomes a spare (the last one added is rented first); the batch is left empty.
+    private void PushAll(RetiredQueueBatch batch)
+    {
+        FragmentQueue[] queues = batch.Queues;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            Push(queues[i]);
+        }
+
+        batch.Clear();
     }
 
     private void Push(FragmentQueue queue)

@@ -343,22 +343,10 @@ public sealed class EpochDomainTests
     public void NoOtherReaderInsideIsFalseWhileAnotherThreadIsInASectionAndIgnoresTheCallersOwn()
     {
         using var domain = new EpochDomain();
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (domain.EnterRead())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = new ParkedReaderThread(domain);
 
         Assert.False(domain.NoOtherReaderInside());
-        leave.Set();
-        reader.Join();
+        reader.Release();
         Assert.True(domain.NoOtherReaderInside());
         using (domain.EnterRead())
         {

@@ -1,5 +1,6 @@
 using Reassembly.Concurrency;
 using Reassembly.Core;
+using Reassembly.Tests.Concurrency.Helpers;
 
 namespace Reassembly.Tests.Core;
 
@@ -17,18 +18,7 @@ public sealed class FragmentQueuePoolTests
         }
 
         // Another worker inside a lookup the whole time: the pool cannot take the quiescent shortcut.
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (epochs.EnterRead())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = new ParkedReaderThread(epochs);
         for (int i = 0; i < queues.Length - 1; i++)
         {
             pool.Retire(queues[i]);
@@ -41,8 +31,7 @@ public sealed class FragmentQueuePoolTests
         pool.FlushRetired();
         Assert.Equal(2, epochs.PendingCount);
 
-        leave.Set();
-        reader.Join();
+        reader.Release();
         epochs.Synchronize();
         pool.TakeBackReclaimed();
         var rented = new HashSet<FragmentQueue>(ReferenceEqualityComparer.Instance);

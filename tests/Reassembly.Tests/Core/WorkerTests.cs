@@ -111,7 +111,7 @@ public sealed class WorkerTests
         }
 
         int completed = 0;
-        void Run(byte[][] frames, long timestamp)
+        void ProcessRound(byte[][] frames, long timestamp)
         {
             foreach (byte[] frame in frames)
             {
@@ -128,10 +128,10 @@ public sealed class WorkerTests
 
         for (int r = 0; r < Warm; r++)
         {
-            Run(rounds[r], r);
+            ProcessRound(rounds[r], r);
         }
 
-        long fewest = AllocationProbe.FewestBytes(attempt => Run(rounds[Warm + attempt], Warm + attempt));
+        long fewest = AllocationProbe.FewestBytes(attempt => ProcessRound(rounds[Warm + attempt], Warm + attempt));
 
         Assert.Equal(0, fewest);
         Assert.True(completed >= (Warm + 1) * Datagrams, $"every datagram completes ({completed})");
