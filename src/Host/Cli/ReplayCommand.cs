@@ -66,6 +66,25 @@ internal static class ReplayCommand
             Description = "No summary and no progress bar on standard error (errors are still reported). The bar is drawn only when standard error is a terminal.",
         };
         var engine = new EngineOptionsBinder();
+        engine.Threads.Description = "Workers that reassemble at once, each with its own share of the frames (steered by source address); above 1, a "
+            + "reader thread reads, steers and writes, and --worker-threads threads run the workers. The output is the same for every value as long "
+            + "as no memory limit (--mem-high, --mem-global) is reached; past one, which datagrams are evicted or refused depends on thread timing.";
+        var workerThreads = new Option<int>("--worker-threads")
+        {
+            Description = "Threads that run the --threads workers beside the reader, which reads, steers and writes; the workers are dealt out to them "
+                + "in turn. 0 (the default) means one per worker, but no more than leaves the reader a core of its own (cores - 1, at least 1): on a "
+                + "machine with few cores a reader that shares its core is slower than the workers gain. Does not change the output.",
+            DefaultValueFactory = _ => 0,
+        };
+        workerThreads.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            int threads = result.GetValue(engine.Threads);
+            if (value != 0 && (value < 1 || value > threads))
+            {
+                result.AddError($"--worker-threads must be 0 (as the cores allow) or between 1 and --threads ({threads}).");
+            }
+        });
 
         var command = new Command(
             "replay",
@@ -85,6 +104,7 @@ internal static class ReplayCommand
             quiet,
         };
         engine.AddTo(command);
+        command.Options.Add(workerThreads);
         command.SetAction((parseResult, cancellationToken) =>
         {
             string? format = parseResult.GetValue(outputFormat);
@@ -114,6 +134,7 @@ internal static class ReplayCommand
                 ShowProgress = Replay.Progress.ReplayProgressReporter.ShouldShow(parseResult.GetValue(quiet), Console.IsErrorRedirected),
                 ComparePolicies = parseResult.GetValue(comparePolicies),
                 Engine = engine.Bind(parseResult, (IAnomalySink?)ordered ?? eventsWriter),
+                WorkerThreads = parseResult.GetValue(workerThreads) is > 0 and int given ? given : null,
                 Events = eventsWriter,
                 OrderedEvents = ordered,
             };

@@ -39,7 +39,7 @@ internal sealed class ReplayFrameHandler : ICaptureFrameHandler, IReplayOutput, 
         _comparison = comparison;
         if (engine.WorkerCount > 1)
         {
-            _pipeline = new ParallelReplayPipeline(engine, this, settings.OrderedEvents);
+            _pipeline = new ParallelReplayPipeline(engine, this, settings.OrderedEvents, settings.WorkerThreads ?? ParallelReplayPipeline.DefaultWorkerThreads(engine.WorkerCount, Environment.ProcessorCount));
         }
     }
 

@@ -220,7 +220,7 @@ internal sealed class ReplayRunner
         {
             _errors.WriteLine(string.Create(
                 invariant,
-                $"  threads: {pipeline.WorkerBusySeconds.Count} workers busy {JoinSeconds(pipeline.WorkerBusySeconds)} s and waiting for frames {JoinSeconds(pipeline.WorkerWaitingSeconds)} s; the reader waited {pipeline.ReaderWaitingSeconds:F2} s for them and wrote for {pipeline.WritingSeconds:F2} s"));
+                $"  threads: {pipeline.Workers} workers on {pipeline.WorkerBusySeconds.Count} thread(s) busy {JoinSeconds(pipeline.WorkerBusySeconds)} s and waiting for frames {JoinSeconds(pipeline.WorkerWaitingSeconds)} s; the reader waited {pipeline.ReaderWaitingSeconds:F2} s for them and wrote for {pipeline.WritingSeconds:F2} s"));
         }
     }
 

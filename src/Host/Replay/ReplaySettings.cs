@@ -37,6 +37,12 @@ internal sealed class ReplaySettings
 
     public required ReassemblyOptions Engine { get; init; }
 
+    /// <summary>
+    /// <c>--worker-threads</c>: threads that run the engine's workers in a parallel replay, 1 to its worker count; null
+    /// lets <see cref="ParallelReplayPipeline.DefaultWorkerThreads"/> choose from the cores.
+    /// </summary>
+    public int? WorkerThreads { get; init; }
+
     /// <summary>The <c>--events</c> output, already given to <see cref="Engine"/> as its sink; null without <c>--events</c>.</summary>
     public AnomalyJsonLinesWriter? Events { get; init; }
 

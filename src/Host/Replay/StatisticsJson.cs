@@ -79,7 +79,8 @@ internal static class StatisticsJson
     private static void WritePipeline(Utf8JsonWriter json, Parallel.PipelineTimings pipeline)
     {
         json.WriteStartObject("pipeline");
-        json.WriteNumber("Workers", pipeline.WorkerBusySeconds.Count);
+        json.WriteNumber("Workers", pipeline.Workers);
+        json.WriteNumber("WorkerThreads", pipeline.WorkerBusySeconds.Count);
         json.WriteNumber("Segments", pipeline.Segments);
         json.WriteNumber("ReaderWaitingSeconds", Math.Round(pipeline.ReaderWaitingSeconds, 6));
         json.WriteNumber("WritingSeconds", Math.Round(pipeline.WritingSeconds, 6));

@@ -13,7 +13,7 @@ public sealed class ThreadedReplayTests
     [Theory]
     [InlineData("--datagrams 3000 --size 1200-8000 --hosts 300 --ipv6-share 0.3 --shuffle 64 --drop-share 0.02 --seed 11")]
     [InlineData("--datagrams 2000 --size 100-4000 --hosts 30 --ipv6-share 0.6 --shuffle 200 --overlap-share 0.3 --drop-share 0.05 --seed 12")]
-    public void Replays_with_one_two_and_four_threads_write_identical_captures_counters_and_events(string arguments)
+    public void Replays_with_one_two_and_four_workers_on_any_number_of_threads_write_identical_captures_counters_and_events(string arguments)
     {
         using var temp = new TempDirectory();
         Assert.True(File.Exists(RepositoryPaths.Genfrag), $"genfrag.py not found at {RepositoryPaths.Genfrag} (../shared beside the repository)");
@@ -24,14 +24,17 @@ public sealed class ThreadedReplayTests
         string? reference = null;
         string? referenceStats = null;
         string? referenceEvents = null;
-        foreach (string threads in new[] { "1", "2", "4" })
+        // Workers and the threads that run them: the default (as the cores allow), each worker a thread of its own,
+        // and several workers sharing one thread.
+        foreach ((string threads, string workerThreads) in new[] { ("1", "0"), ("2", "0"), ("4", "0"), ("2", "2"), ("4", "4"), ("4", "3"), ("4", "1") })
         {
-            string output = temp.File($"out{threads}.pcap");
-            string stats = temp.File($"stats{threads}.json");
-            string events = temp.File($"events{threads}.jsonl");
+            string run = threads + "-" + workerThreads;
+            string output = temp.File($"out{run}.pcap");
+            string stats = temp.File($"stats{run}.json");
+            string events = temp.File($"events{run}.jsonl");
             // A short IPv4 timeout makes expiry decisions (and timeout events) part of the comparison.
-            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", output, "--stats", stats, "--events", events, "--threads", threads, "--ipv4-timeout", "0.0005", "-q");
-            Assert.True(result.ExitCode == 0, result.StandardError);
+            ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", output, "--stats", stats, "--events", events, "--threads", threads, "--worker-threads", workerThreads, "--ipv4-timeout", "0.0005", "-q");
+            Assert.True(result.ExitCode == 0, $"{run}: {result.StandardError}");
 
             string eventLines = File.ReadAllText(events);
             Assert.Contains("\"kind\":\"timeout\"", eventLines, StringComparison.Ordinal);
@@ -57,13 +60,14 @@ public sealed class ThreadedReplayTests
         Assert.True(generated.ExitCode == 0, generated.StandardError);
 
         string stats = temp.File("stats2.json");
-        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", temp.File("out2.pcap"), "--stats", stats, "--threads", "2");
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", input, "-o", temp.File("out2.pcap"), "--stats", stats, "--threads", "2", "--worker-threads", "2");
         Assert.True(result.ExitCode == 0, result.StandardError);
         using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(stats)))
         {
             JsonElement pipeline = json.RootElement.GetProperty("pipeline");
             long frames = json.RootElement.GetProperty("capture").GetProperty("Frames").GetInt64();
             Assert.Equal(2, pipeline.GetProperty("Workers").GetInt32());
+            Assert.Equal(2, pipeline.GetProperty("WorkerThreads").GetInt32());
 
             // Segments hold at most 512 frames (and at most 512 KiB, which these frames never fill first by much).
             long segments = pipeline.GetProperty("Segments").GetInt64();
@@ -84,7 +88,19 @@ public sealed class ThreadedReplayTests
             Assert.True(busy > 0, "the workers reassembled every frame");
         }
 
-        Assert.Contains("threads: 2 workers busy ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("threads: 2 workers on 2 thread(s) busy ", result.StandardError, StringComparison.Ordinal);
+
+        // Left to the cores, the workers get no more threads than leave the reader a core of its own.
+        string chosen = temp.File("stats-default.json");
+        ProcessRunner.Result byCores = ProcessRunner.Reassembly("replay", input, "-o", temp.File("out-default.pcap"), "--stats", chosen, "--threads", "4", "-q");
+        Assert.True(byCores.ExitCode == 0, byCores.StandardError);
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(chosen)))
+        {
+            JsonElement pipeline = json.RootElement.GetProperty("pipeline");
+            Assert.Equal(4, pipeline.GetProperty("Workers").GetInt32());
+            Assert.Equal(Math.Clamp(Environment.ProcessorCount - 1, 1, 4), pipeline.GetProperty("WorkerThreads").GetInt32());
+            Assert.Equal(pipeline.GetProperty("WorkerThreads").GetInt32(), pipeline.GetProperty("WorkerBusySeconds").GetArrayLength());
+        }
 
         // One thread has no pipeline, so neither the key nor the line.
         string single = temp.File("stats1.json");
@@ -96,6 +112,18 @@ public sealed class ThreadedReplayTests
         }
 
         Assert.DoesNotContain("threads:", one.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2", "3")]
+    [InlineData("4", "-1")]
+    public void Worker_threads_outside_one_to_the_worker_count_are_a_usage_error(string threads, string workerThreads)
+    {
+        ProcessRunner.Result result = ProcessRunner.Reassembly("replay", Path.Combine(RepositoryPaths.Pcaps, "multi-interface.pcapng"), "--threads", threads, "--worker-threads", workerThreads);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"--worker-threads must be 0 (as the cores allow) or between 1 and --threads ({threads})", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ internal sealed unsafe class FrameSegment
     /// <summary>The input index of the segment's first frame.</summary>
     public long BaseIndex { get; set; }
 
-    /// <summary>Workers that have not yet finished this segment; the one that takes it to 0 hands it back to the reader, which writes it.</summary>
+    /// <summary>Worker threads that have not yet finished this segment; the one that takes it to 0 hands it back to the reader, which writes it.</summary>
     public int Pending;
 
     public bool IsFull => Count == Addresses.Length;

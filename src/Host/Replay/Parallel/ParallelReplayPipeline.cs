@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Reassembly.Capture;
 
 namespace Reassembly.Host.Replay.Parallel;
@@ -6,8 +8,8 @@ namespace Reassembly.Host.Replay.Parallel;
 /// <summary>
 /// A replay on several threads with the output of one: the reader thread copies frames into segments, classifies them
 /// and steers each to a worker (by source address, <see cref="ClassifiedFrame.SteeringHash"/>); every worker thread
-/// runs its frames of each segment through its <see cref="ReassemblyWorker"/>; the reader, once the ring is full,
-/// emits the oldest segment's results in input order when all workers are done with it.
+/// runs the frames of each segment that belong to its workers, each through its <see cref="ReassemblyWorker"/>; the
+/// reader, once the ring is full, emits the oldest segment's results in input order when all threads are done with it.
 /// </summary>
 /// <remarks>
 /// <para>Why the output is byte-identical for any number of workers: a worker sees its frames in input order; all the
@@ -15,12 +17,19 @@ namespace Reassembly.Host.Replay.Parallel;
 /// timestamp up to it in input order), and expiry compares deadlines with that clock only; the writer emits results
 /// in input order, a datagram at the position of the fragment that completed it.</para>
 /// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. The reader fills one segment at a time;
-/// <see cref="_ready"/>[w] counts segments published to worker w; <see cref="_done"/> counts segments every worker has
-/// finished. Every worker finishes segment k before k + 1, so segments are finished in sequence order. The reader is
+/// <see cref="_ready"/>[t] counts segments published to worker thread t; <see cref="_done"/> counts segments every
+/// worker thread has finished (<see cref="FrameSegment.Pending"/> counts the threads still at it). Every thread finishes
+/// segment k before k + 1, so segments are finished in sequence order. The reader is
 /// also the writer: when the ring is full it waits for the oldest segment to be done and writes it, which frees its
 /// slot. One thread fewer than a separate writer on a machine with few cores, and the output side costs the reader
 /// what it costs a one-thread replay. Releases of the hand-offs (lock-protected counters) order each stage's writes
 /// before the next stage's reads.</para>
+/// <para>Workers and threads: the engine's W workers are dealt out to T worker threads in turn (worker w runs on thread
+/// w mod T, in order of w within a segment). T = W gives each worker a thread; fewer threads keep the number of busy
+/// threads within the cores (<see cref="DefaultWorkerThreads"/>): the reader, which also writes, is the critical path, and
+/// a reader that must share its core with a worker loses more than the worker gains. Measured on the 2-core machine of
+/// bench/README.md (w200k, 12 interleaved rounds): two workers on two threads beside the reader were as fast as one
+/// thread in all (1.00x per round), the same two workers on one thread 1.16x faster, in all 12 rounds.</para>
 /// <para>Failures: an output error (or a bug) in a worker or while writing is recorded in <see cref="_failure"/>; the
 /// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
 /// its next frame or at <see cref="Complete"/>.</para>
@@ -37,13 +46,16 @@ internal sealed class ParallelReplayPipeline : IDisposable
     // Frames a worker prefetches ahead of the one it processes (ReassemblyEngine.PrefetchFrame).
     private const int PrefetchDistance = 3;
 
+    // How far ahead of the frame it has just found the reader asks for a mapped input's bytes (PrefetchStreamAhead).
+    private const int StreamPrefetchBytes = 8 * 1024;
+
     private readonly ReassemblyEngine _engine;
     private readonly IReplayOutput _output;
     private readonly OrderedAnomalySink? _events;
     private readonly FrameSegment[] _ring = new FrameSegment[RingSize];
     private readonly HandOff[] _ready;
     private readonly HandOff _done = new(0);
-    private readonly Thread[] _workers;
+    private readonly Thread[] _threads;
     private readonly int _workerCount;
     private FrameSegment? _filling;
     private long _published;
@@ -56,14 +68,20 @@ internal sealed class ParallelReplayPipeline : IDisposable
     private CaptureInterface[] _interfaces = [];
     private bool _completed;
 
-    // Stopwatch ticks, for Timings: the reader's own, and each worker's, stored by the worker when it returns.
+    // Stopwatch ticks, for Timings: the reader's own, and each worker thread's, stored by the thread when it returns.
     private long _readerWaitingTicks;
     private long _writingTicks;
-    private readonly long[] _workerBusyTicks;
-    private readonly long[] _workerWaitingTicks;
+    private readonly long[] _threadBusyTicks;
+    private readonly long[] _threadWaitingTicks;
 
-    public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output, OrderedAnomalySink? events)
+    /// <param name="engine">The engine, with at least two workers.</param>
+    /// <param name="output">Where the reader writes each finished segment.</param>
+    /// <param name="events">The engine's anomaly sink when it puts events back in input order, else null.</param>
+    /// <param name="workerThreads">Threads that run the engine's workers (1 to the engine's worker count).</param>
+    public ParallelReplayPipeline(ReassemblyEngine engine, IReplayOutput output, OrderedAnomalySink? events, int workerThreads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workerThreads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(workerThreads, engine.WorkerCount);
         _engine = engine;
         _output = output;
         _events = events;
@@ -73,18 +91,24 @@ internal sealed class ParallelReplayPipeline : IDisposable
             _ring[i] = new FrameSegment(SegmentFrames, SegmentBytes, _workerCount);
         }
 
-        _ready = new HandOff[_workerCount];
-        _workers = new Thread[_workerCount];
-        _workerBusyTicks = new long[_workerCount];
-        _workerWaitingTicks = new long[_workerCount];
-        for (int w = 0; w < _workerCount; w++)
+        _ready = new HandOff[workerThreads];
+        _threads = new Thread[workerThreads];
+        _threadBusyTicks = new long[workerThreads];
+        _threadWaitingTicks = new long[workerThreads];
+        for (int t = 0; t < workerThreads; t++)
         {
-            int worker = w;
-            _ready[w] = new HandOff(0);
-            _workers[w] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = "replay worker " + w };
-            _workers[w].Start();
+            int thread = t;
+            _ready[t] = new HandOff(0);
+            _threads[t] = new Thread(() => WorkerLoop(thread)) { IsBackground = true, Name = "replay worker " + t };
+            _threads[t].Start();
         }
     }
+
+    /// <summary>
+    /// Worker threads for <paramref name="workers"/> workers when the user leaves it to us: one per worker, but no more
+    /// than leaves a core of its own to the reader (<paramref name="processors"/> - 1), and at least one.
+    /// </summary>
+    public static int DefaultWorkerThreads(int workers, int processors) => Math.Clamp(processors - 1, 1, workers);
 
     /// <summary>
     /// The capture's interfaces as the reader knew them when it published the newest segment: every interface a
@@ -98,15 +122,15 @@ internal sealed class ParallelReplayPipeline : IDisposable
     {
         get
         {
-            var busy = new double[_workerCount];
-            var waiting = new double[_workerCount];
-            for (int w = 0; w < _workerCount; w++)
+            var busy = new double[_threads.Length];
+            var waiting = new double[_threads.Length];
+            for (int t = 0; t < _threads.Length; t++)
             {
-                busy[w] = PipelineTimings.Seconds(_workerBusyTicks[w]);
-                waiting[w] = PipelineTimings.Seconds(_workerWaitingTicks[w]);
+                busy[t] = PipelineTimings.Seconds(_threadBusyTicks[t]);
+                waiting[t] = PipelineTimings.Seconds(_threadWaitingTicks[t]);
             }
 
-            return new PipelineTimings(_published, PipelineTimings.Seconds(_readerWaitingTicks), PipelineTimings.Seconds(_writingTicks), busy, waiting);
+            return new PipelineTimings(_workerCount, _published, PipelineTimings.Seconds(_readerWaitingTicks), PipelineTimings.Seconds(_writingTicks), busy, waiting);
         }
     }
 
@@ -133,6 +157,11 @@ internal sealed class ParallelReplayPipeline : IDisposable
         if (frame.TimestampNanoseconds > _clock)
         {
             _clock = frame.TimestampNanoseconds;
+        }
+
+        if (stable)
+        {
+            PrefetchStreamAhead(frame.Data);
         }
 
         int index = segment.Add(in frame, _clock, stable);
@@ -181,9 +210,9 @@ internal sealed class ParallelReplayPipeline : IDisposable
             ready.Release();
         }
 
-        foreach (Thread worker in _workers)
+        foreach (Thread thread in _threads)
         {
-            worker.Join();
+            thread.Join();
         }
 
         while (_written < _published)
@@ -211,7 +240,7 @@ internal sealed class ParallelReplayPipeline : IDisposable
         }
 
         FrameSegment segment = _ring[_published % RingSize];
-        segment.Pending = _workerCount;
+        segment.Pending = _threads.Length;
         segment.BaseIndex = _framesRead;
         return segment;
     }
@@ -226,34 +255,81 @@ internal sealed class ParallelReplayPipeline : IDisposable
         }
     }
 
-    private void WorkerLoop(int w)
+    /// <summary>
+    /// On the reader's thread: asks for as many bytes as <paramref name="frame"/> holds, <see cref="StreamPrefetchBytes"/>
+    /// past its end, in the mapping it lies in. Why: the reader touches only a record's header and
+    /// the frame's first line or two, so the hardware prefetchers see no stream and every record costs a miss to memory
+    /// (perf, w200k on two threads: the record parser 0.16 s of the reader's time, against 0.03 s in a one-thread
+    /// replay, where the copy of each frame streams the next record in). Asking for about as many bytes as it has just
+    /// consumed keeps the reader a steady distance behind its requests, and the worker that copies the frame later
+    /// finds it in the last-level cache. A hint only: a prefetch never faults, past the mapping's end or anywhere else.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchStreamAhead(ReadOnlySpan<byte> frame)
     {
-        ReassemblyWorker worker = _engine.GetWorker(w);
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (byte* start = frame)
+        {
+            // The record header in front of the next frame is counted in too (16 bytes in pcap).
+            byte* from = start + frame.Length + StreamPrefetchBytes;
+            byte* to = from + frame.Length + 16;
+            for (byte* line = from; line < to; line += 64)
+            {
+                Sse.Prefetch0(line);
+            }
+        }
+    }
+
+    private void WorkerLoop(int t)
+    {
+        // This thread's workers, t, t + T, t + 2T, ...: each segment's shares are run in that order.
+        int threadCount = _threads.Length;
+        var mine = new int[(_workerCount - t + threadCount - 1) / threadCount];
+        var workers = new ReassemblyWorker[mine.Length];
+        for (int j = 0; j < mine.Length; j++)
+        {
+            mine[j] = t + (j * threadCount);
+            workers[j] = _engine.GetWorker(mine[j]);
+        }
+
         long next = 0;
         long busy = 0;
         long waiting = 0;
         while (true)
         {
             long waitStart = Stopwatch.GetTimestamp();
-            _ready[w].Wait();
+            _ready[t].Wait();
             long workStart = Stopwatch.GetTimestamp();
             waiting += workStart - waitStart;
             if (_finished && next == Volatile.Read(ref _totalSegments))
             {
                 // Read by the reader after it joined this thread.
-                _workerBusyTicks[w] = busy;
-                _workerWaitingTicks[w] = waiting;
+                _threadBusyTicks[t] = busy;
+                _threadWaitingTicks[t] = waiting;
                 return;
             }
 
             FrameSegment segment = _ring[next % RingSize];
             next++;
-            ProcessShare(worker, w, segment);
+            for (int j = 0; j < mine.Length; j++)
+            {
+                ProcessShare(workers[j], mine[j], segment);
+            }
+
+            if (Interlocked.Decrement(ref segment.Pending) == 0)
+            {
+                _done.Release();
+            }
+
             busy += Stopwatch.GetTimestamp() - workStart;
         }
     }
 
-    /// <summary>Runs worker <paramref name="w"/>'s frames of <paramref name="segment"/>, then marks its share done.</summary>
+    /// <summary>Runs worker <paramref name="w"/>'s frames of <paramref name="segment"/>.</summary>
     private void ProcessShare(ReassemblyWorker worker, int w, FrameSegment segment)
     {
         if (Volatile.Read(ref _failure) is null)
@@ -288,11 +364,6 @@ internal sealed class ParallelReplayPipeline : IDisposable
             {
                 OrderedAnomalySink.SetBatch(null);
             }
-        }
-
-        if (Interlocked.Decrement(ref segment.Pending) == 0)
-        {
-            _done.Release();
         }
     }
 
