@@ -19,7 +19,12 @@ round-robin so that a slow phase of this shared machine hits every row alike:
     replay-t1    reassembly replay PCAP -o bench/work/out/W.t1.pcap --stats ...
     replay-tN    the same with --threads N (output bench/work/out/W.tN.pcap)
 
-The input is read with cat >/dev/null before each round's replays. Every
+The input is read with cat >/dev/null before each round's replays. Before
+each replay its own previous output is removed and the file system synced,
+outside the timing: truncating a 0.9 GB file inside the run, or the journal
+commit and discards of the one before it landing in the next run, would time
+the disk's bookkeeping instead of the replay. The two replays alternate which
+goes first from round to round, so neither always follows the other. Every
 ENGINE-OPTION after `--` goes to every command (bench and replay), e.g. room
 for every datagram so that eviction cannot make the outputs differ:
   bench/threads.sh w200k -- --mem-high 64M --mem-low 48M --mem-global 256M
@@ -124,6 +129,8 @@ bench_row() {
 replay_row() {
 	local row=$1 round=$2 out=$3; shift 3
 	local tag=$rundir/$row.$round start end
+	rm -f "$out"
+	sync
 	start=$(now_ns)
 	if "$REASSEMBLY_BIN" replay "$WL_PCAP" -o "$out" --stats "$tag.stats.json" -q "$@" "${extra[@]}" >"$tag.out" 2>"$tag.err"; then
 		end=$(now_ns)
@@ -148,8 +155,13 @@ for ((round = 0; round <= runs; round++)); do
 
 	if [ "$replay" = 1 ]; then
 		cat "$WL_PCAP" >/dev/null
-		replay_row replay-t1 "$round" "$out1"
-		replay_row "replay-t$threads" "$round" "$outn" --threads "$threads"
+		if ((round % 2 == 0)); then
+			replay_row replay-t1 "$round" "$out1"
+			replay_row "replay-t$threads" "$round" "$outn" --threads "$threads"
+		else
+			replay_row "replay-t$threads" "$round" "$outn" --threads "$threads"
+			replay_row replay-t1 "$round" "$out1"
+		fi
 		if [ -f "$out1" ] && [ -f "$outn" ] && cmp -s "$out1" "$outn"; then
 			echo identical >>"$rundir/replay-outputs.txt"
 		else
