@@ -18,9 +18,9 @@ namespace Reassembly.Host.Replay.Parallel;
 /// in input order, a datagram at the position of the fragment that completed it.</para>
 /// <para>Flow: a ring of <see cref="RingSize"/> segments bounds memory. The reader fills one segment at a time;
 /// <see cref="_ready"/>[t] counts segments published to worker thread t; <see cref="_done"/> counts segments every
-/// worker thread has finished (<see cref="FrameSegment.Pending"/> counts the threads still at it). Every thread finishes
-/// segment k before k + 1, so segments are finished in sequence order. The reader is
-/// also the writer: when the ring is full it waits for the oldest segment to be done and writes it, which frees its
+/// worker thread has finished (<see cref="FrameSegment.Pending"/> counts the threads still at it). Every thread
+/// finishes segment k before k + 1, so segments are finished in sequence order. The reader is also the writer: when
+/// the ring is full it waits for the oldest segment to be done and writes it, which frees its
 /// slot. One thread fewer than a separate writer on a machine with few cores, and the output side costs the reader
 /// what it costs a one-thread replay. Releases of the hand-offs (lock-protected counters) order each stage's writes
 /// before the next stage's reads.</para>
@@ -28,8 +28,8 @@ namespace Reassembly.Host.Replay.Parallel;
 /// w mod T, in order of w within a segment). T = W gives each worker a thread; fewer threads keep the number of busy
 /// threads within the cores (<see cref="DefaultWorkerThreads"/>): the reader, which also writes, is the critical path, and
 /// a reader that must share its core with a worker loses more than the worker gains. Measured on the 2-core machine of
-/// bench/README.md (w200k, 12 interleaved rounds): two workers on two threads beside the reader were as fast as one
-/// thread in all (1.00x per round), the same two workers on one thread 1.16x faster, in all 12 rounds.</para>
+/// bench/README.md (w200k, 16 interleaved rounds, session 10): two workers on two threads beside the reader took 1.06x
+/// the time of a one-thread replay per round; on one thread, with the reader's stream prefetch, 0.91x.</para>
 /// <para>Failures: an output error (or a bug) in a worker or while writing is recorded in <see cref="_failure"/>; the
 /// stages keep passing segments along without writing, so nothing deadlocks, and the reader rethrows the failure at
 /// its next frame or at <see cref="Complete"/>.</para>
