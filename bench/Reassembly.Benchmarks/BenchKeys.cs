@@ -9,7 +9,14 @@ internal sealed class BenchEntry : RhashEntry<FragmentKey>
     public BenchEntry(FragmentKey key)
     {
         Key = key;
+        State = (int)key.Identification;
     }
+
+    /// <summary>
+    /// Stands for what a caller reads from the entry it found (a fragment queue's state): the "read" lookup rows read it,
+    /// as every real caller of either table does next.
+    /// </summary>
+    public int State { get; }
 }
 
 /// <summary>Fragment keys as a capture produces them: many hosts, IDs, every fourth key IPv6.</summary>
@@ -38,6 +45,23 @@ internal static class BenchKeys
         }
 
         return keys;
+    }
+
+    /// <summary>
+    /// One entry per key, all allocated before either structure takes them, as the engine's queues come from a pool
+    /// long before a table holds them; the dictionary's nodes are then allocated as it inserts. (Allocated one by one
+    /// between the inserts, each entry would sit next to its dictionary node, and the dictionary's read of the entry
+    /// after a hit would find its line already fetched, which no real caller sees.)
+    /// </summary>
+    public static BenchEntry[] Entries(FragmentKey[] keys)
+    {
+        var entries = new BenchEntry[keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            entries[i] = new BenchEntry(keys[i]);
+        }
+
+        return entries;
     }
 
     /// <summary>Shuffles in place with a fixed seed, so that a lookup loop does not walk memory in insertion order.</summary>
