@@ -108,12 +108,6 @@ ensure_reassembly() {
 	asm=$(sed -n 's:.*<AssemblyName>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</AssemblyName>.*:\1:p' \
 		"$REPO_ROOT/src/Host/Host.csproj" 2>/dev/null | head -n 1)
 	REASSEMBLY_BIN=$WORK_DIR/publish/${asm:-Reassembly.Host}
-	local rid
-	case $(uname -m) in
-	x86_64) rid=linux-x64 ;;
-	aarch64) rid=linux-arm64 ;;
-	*) die "no .NET runtime identifier known for $(uname -m)" ;;
-	esac
 	# Reference time: the binary, or the stamp of our last successful build
 	# (an up-to-date incremental build may leave the binary's mtime alone).
 	local stamp=$WORK_DIR/.reassembly-build.stamp ref why=
@@ -134,20 +128,38 @@ ensure_reassembly() {
 			note "warning: $REASSEMBLY_BIN is $why; using it anyway (--no-build)"
 			return 0
 		fi
-		command -v dotnet >/dev/null 2>&1 || die "dotnet not found; cannot build $REASSEMBLY_BIN"
 		mkdir -p "$WORK_DIR"
-		ensure_native_toolchain
-		note "Release binary $why: dotnet publish src/Host -c Release -r $rid -p:PublishAot=true"
+		note "Release binary $why: dotnet publish src/Host -c Release -r $(native_rid) -p:PublishAot=true"
 		touch "$stamp.new"   # taken before the build: edits made during it still count as newer
-		rm -rf "$WORK_DIR/publish"   # nothing of an earlier build (of another kind) may stay beside the new one
-		if ! (cd "$REPO_ROOT" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-			dotnet publish src/Host -c Release -r "$rid" -p:PublishAot=true \
-				-o "$WORK_DIR/publish" -nologo -v quiet) >"$WORK_DIR/dotnet-build.log" 2>&1; then
-			grep -E 'error|Error' "$WORK_DIR/dotnet-build.log" | head -n 20 >&2 || true
-			die "dotnet publish failed (full log: $WORK_DIR/dotnet-build.log); fix the build or pass --no-build"
-		fi
+		publish_native "$REPO_ROOT" "$WORK_DIR/publish" "$WORK_DIR/dotnet-build.log" \
+			|| die "dotnet publish failed (full log: $WORK_DIR/dotnet-build.log); fix the build or pass --no-build"
 		[ -x "$REASSEMBLY_BIN" ] || die "dotnet publish succeeded but $REASSEMBLY_BIN is not there"
 		mv -f "$stamp.new" "$stamp"
+	fi
+}
+
+# native_rid : prints the .NET runtime identifier of this machine.
+native_rid() {
+	case $(uname -m) in
+	x86_64) echo linux-x64 ;;
+	aarch64) echo linux-arm64 ;;
+	*) die "no .NET runtime identifier known for $(uname -m)" ;;
+	esac
+}
+
+# publish_native ROOT OUT LOG : publishes ROOT/src/Host as the native release binary, compiled ahead of time, into
+# OUT (emptied first: nothing of an earlier build, of another kind, may stay beside the new one); the build's output
+# goes to LOG, and its error lines to stderr when it fails (then the status is 1).
+publish_native() {
+	local root=$1 out=$2 log=$3 rid
+	command -v dotnet >/dev/null 2>&1 || die "dotnet not found; cannot build $out"
+	rid=$(native_rid) && [ -n "$rid" ] || return 1
+	ensure_native_toolchain
+	rm -rf "$out"
+	if ! (cd "$root" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+		dotnet publish src/Host -c Release -r "$rid" -p:PublishAot=true -o "$out" -nologo -v quiet) >"$log" 2>&1; then
+		grep -E 'error|Error' "$log" | head -n 20 >&2 || true
+		return 1
 	fi
 }
 

@@ -82,27 +82,17 @@ dict_dir=$WORK_DIR/dictionary
 dict_bin=$dict_dir/publish/$(basename "$table_bin")
 patch_file=$BENCH_DIR/dictionary/FragmentQueueDirectory.patch
 if [ "$nobuild" = 0 ] || [ ! -x "$dict_bin" ]; then
-	ensure_native_toolchain
-	rm -rf "$dict_dir/tree" "$dict_dir/publish"
+	rm -rf "$dict_dir/tree"
 	mkdir -p "$dict_dir/tree"
-	(cd "$REPO_ROOT" && tar --exclude=bin --exclude=obj -cf - src Directory.*.props global.json) | tar -xf - -C "$dict_dir/tree"
+	(cd "$REPO_ROOT" && tar --exclude=bin --exclude=obj -cf - src Directory.*.props global.json .editorconfig) | tar -xf - -C "$dict_dir/tree"
 	# The copy is its own repository: inside ours, git apply would skip paths outside the working directory.
 	(cd "$dict_dir/tree" && git init -q && git apply "$patch_file") \
 		|| die "$patch_file no longer applies to src/; update it to today's FragmentQueueDirectory.cs"
 	grep -q ConcurrentDictionary "$dict_dir/tree/src/Reassembly/Core/FragmentQueueDirectory.cs" \
 		|| die "applying $patch_file left FragmentQueueDirectory.cs unchanged"
-	case $(uname -m) in
-	x86_64) rid=linux-x64 ;;
-	aarch64) rid=linux-arm64 ;;
-	*) die "no .NET runtime identifier known for $(uname -m)" ;;
-	esac
-	note "building the dictionary binary: dotnet publish (patched copy) -c Release -r $rid -p:PublishAot=true"
-	if ! (cd "$dict_dir/tree" && DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
-		dotnet publish src/Host -c Release -r "$rid" -p:PublishAot=true -o "$dict_dir/publish" -nologo -v quiet) \
-		>"$dict_dir/dotnet-build.log" 2>&1; then
-		grep -E 'error|Error' "$dict_dir/dotnet-build.log" | head -n 20 >&2 || true
-		die "dotnet publish of the dictionary build failed (full log: $dict_dir/dotnet-build.log)"
-	fi
+	note "building the dictionary binary: dotnet publish (patched copy) -c Release -r $(native_rid) -p:PublishAot=true"
+	publish_native "$dict_dir/tree" "$dict_dir/publish" "$dict_dir/dotnet-build.log" \
+		|| die "dotnet publish of the dictionary build failed (full log: $dict_dir/dotnet-build.log)"
 	[ -x "$dict_bin" ] || die "dotnet publish succeeded but $dict_bin is not there"
 fi
 
