@@ -7,9 +7,9 @@ namespace Reassembly.Benchmarks;
 
 /// <summary>
 /// The lookup comparison of <see cref="RhashLookupBenchmarks"/> measured for a noisy shared machine: the six loops
-/// (hit, miss, and hit then a read of the entry found; ours and ConcurrentDictionary) run interleaved, 400 times each per round, and each reports its
-/// minimum (the run least disturbed by other processes) and median. Interleaving exposes all six to the same
-/// disturbances, which separate BenchmarkDotNet processes minutes apart do not.
+/// (hit, miss, and hit then a read of the entry found; ours and ConcurrentDictionary) run interleaved, 400 times each
+/// per round, and each reports its minimum (the run least disturbed by other processes) and median. Interleaving
+/// exposes all six to the same disturbances, which separate BenchmarkDotNet processes minutes apart do not.
 /// </summary>
 /// <remarks>
 /// Options: <c>--warm</c> runs each loop once untimed right before its timed run, so that each is measured with its own
