@@ -38,7 +38,7 @@ Options:
   -n RUNS        timed rounds (default 8, max 100)
   --passes K     passes inside each bench process (default 5, max 1000)
   --threads LIST comma-separated worker counts (default 1,2; each 1..64)
-  --no-build     use the binaries that are there (build them when missing)
+  --no-build     use the two binaries an earlier run built, as they are
   -h, --help     this text
 
 Output: bench/work/dictionary/runs/WORKLOAD-YYYYmmdd-HHMMSS/ (each run's
@@ -81,7 +81,9 @@ table_bin=$REASSEMBLY_BIN
 dict_dir=$WORK_DIR/dictionary
 dict_bin=$dict_dir/publish/$(basename "$table_bin")
 patch_file=$BENCH_DIR/dictionary/FragmentQueueDirectory.patch
-if [ "$nobuild" = 0 ] || [ ! -x "$dict_bin" ]; then
+if [ "$nobuild" = 1 ]; then
+	[ -x "$dict_bin" ] || die "$dict_bin is missing and --no-build was given"
+else
 	rm -rf "$dict_dir/tree"
 	mkdir -p "$dict_dir/tree"
 	(cd "$REPO_ROOT" && tar --exclude=bin --exclude=obj -cf - src Directory.*.props global.json .editorconfig) | tar -xf - -C "$dict_dir/tree"
