@@ -42,7 +42,8 @@ Options:
   -h, --help     this text
 
 Output: bench/work/dictionary/runs/WORKLOAD-YYYYmmdd-HHMMSS/ (each run's
-stdout and stderr, summary.md); the summary is also printed. Exit status 1 if
+stdout and stderr, summary.md and summary.json, by summarize.py dictionary);
+the markdown summary is also printed. Exit status 1 if
 a run failed or the two binaries disagree on the counts.
 USAGE
 }
@@ -111,14 +112,20 @@ mkdir -p "$rundir"
 } | tee "$rundir/commands.txt" >&2
 
 failures=0
-# run_one KIND BINARY N ROUND : one bench process, its stdout and stderr kept as KIND.tN.ROUND.{out,err}.
+# run_one KIND BINARY N ROUND : one bench process (stdout and stderr kept as KIND.tN.ROUND.{out,err}); appends its
+# JSON to KIND-tN.jsonl and its allocation per frame to KIND-tN.alloc, as summarize.py dictionary reads them.
 run_one() {
 	local tag=$rundir/$1.t$3.$4
-	if ! "$2" bench "$WL_PCAP" --passes "$passes" --threads "$3" "${extra[@]}" >"$tag.out" 2>"$tag.err"; then
+	if "$2" bench "$WL_PCAP" --passes "$passes" --threads "$3" "${extra[@]}" >"$tag.out" 2>"$tag.err"; then
+		python3 "$BENCH_DIR/summarize.py" lastjson <"$tag.out" >>"$rundir/$1-t$3.jsonl"
+		sed -n 's/.*(\([0-9.]*\) per frame).*/\1/p' "$tag.err" | grep . || echo null
+	else
+		echo null >>"$rundir/$1-t$3.jsonl"
+		echo null
 		failures=$((failures + 1))
 		note "round $4: $1 --threads $3 failed; last lines of stderr:"
 		tail -n 5 "$tag.err" | sed 's/^/    /' >&2
-	fi
+	fi >>"$rundir/$1-t$3.alloc"
 }
 
 for ((round = 0; round <= runs; round++)); do
@@ -135,62 +142,7 @@ for ((round = 0; round <= runs; round++)); do
 done
 
 status=0
-python3 - "$rundir" "$runs" "${threads[@]}" >"$rundir/summary.md" <<'PY' || status=$?
-import json, re, statistics, sys
-
-rundir, runs, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-
-def last_json(path):
-    try:
-        lines = [l for l in open(path) if l.strip().startswith("{")]
-        return json.loads(lines[-1]) if lines else None
-    except (OSError, ValueError):
-        return None
-
-def per_frame(path):
-    try:
-        m = re.search(r"\(([0-9.]+) per frame\)", open(path).read())
-        return float(m.group(1)) if m else None
-    except OSError:
-        return None
-
-bad = 0
-print("| threads | table s/pass, median (min-max) | dictionary s/pass | dictionary / table, per-round median (min-max) | bytes/frame table / dictionary | counts |")
-print("|---|---|---|---|---|---|")
-for t in threads:
-    rows = {k: [] for k in ("table", "dictionary")}
-    alloc = {k: [] for k in rows}
-    counts = set()
-    ratios = []
-    for r in range(1, runs + 1):
-        got = {}
-        for k in rows:
-            j = last_json(f"{rundir}/{k}.t{t}.{r}.out")
-            if j is None:
-                continue
-            got[k] = j["seconds"]
-            rows[k].append(j["seconds"])
-            counts.add(j["reassembled"])
-            a = per_frame(f"{rundir}/{k}.t{t}.{r}.err")
-            if a is not None:
-                alloc[k].append(a)
-        if len(got) == 2:
-            ratios.append(got["dictionary"] / got["table"])
-    if not ratios:
-        print(f"| {t} | - | - | - | - | no complete round |")
-        bad += 1
-        continue
-    def mmm(xs):
-        return f"{statistics.median(xs):.4f} ({min(xs):.4f}-{max(xs):.4f})"
-    def a(xs):
-        return f"{statistics.median(xs):.2f}" if xs else "-"
-    agree = "agree" if len(counts) == 1 else "DIFFER: " + ", ".join(map(str, sorted(counts)))
-    bad += len(counts) != 1
-    faster = sum(1 for x in ratios if x > 1)
-    print(f"| {t} | {mmm(rows['table'])} | {mmm(rows['dictionary'])} | **{statistics.median(ratios):.3f}** "
-          f"({min(ratios):.3f}-{max(ratios):.3f}; table faster in {faster} of {len(ratios)}) | "
-          f"{a(alloc['table'])} / {a(alloc['dictionary'])} | {agree} |")
-sys.exit(1 if bad else 0)
-PY
+python3 "$BENCH_DIR/summarize.py" dictionary --dir "$rundir" --thread-list "$(IFS=,; echo "${threads[*]}")" --skip 1 \
+	--workload "$WL_NAME" --json "$rundir/summary.json" >"$rundir/summary.md" || status=$?
 cat "$rundir/summary.md"
 [ "$failures" -eq 0 ] && [ "$status" -eq 0 ]

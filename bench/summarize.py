@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""summarize.py - summarize bench/engine.sh, bench/e2e.sh and bench/threads.sh runs.
+"""summarize.py - summarize bench/engine.sh, bench/e2e.sh, bench/threads.sh and bench/dictionary.sh runs.
 
     python3 bench/summarize.py engine  --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
     python3 bench/summarize.py e2e     --dir RUNDIR [--sidecar W.pcap.json] [--skip N] [--json OUT]
     python3 bench/summarize.py threads --dir RUNDIR [--threads N] [--skip N] [--json OUT]
+    python3 bench/summarize.py dictionary --dir RUNDIR --thread-list 1,2 [--skip N] [--json OUT]
 
 RUNDIR holds, per implementation IMPL (the file names are the implementation
 labels), in run order:
@@ -17,6 +18,8 @@ labels), in run order:
   threads: ROW.jsonl   bench rows (bench-t1, bench-apart.copyC, bench-tN), as engine's
            ROW.txt     replay rows (replay-t1, replay-tN): wall seconds per run ("null" failed)
            ROW.R.stats.json  each replay's --stats; replay-outputs.txt "identical"/"different" per round
+  dictionary: KIND-tN.jsonl  bench runs of KIND (table, dictionary) with N workers, as engine's
+           KIND-tN.alloc  bytes allocated per frame by each run's timed passes ("null": not printed)
 
 The first --skip N runs of every implementation (warm-ups) are dropped.
 
@@ -37,6 +40,9 @@ e2e: wall time of whole processes.  fragments/s = sidecar fragment_frames /
 threads: per-round ratios t1 / tN, and the ceiling N x t1 / apart (N
   processes of one thread at once, the slowest of them per round): what N
   threads could reach on the machine at that moment, with nothing shared.
+
+dictionary: per N, per-round ratios dictionary / table (above 1: the table is
+  faster), allocation per frame, and whether both reassembled the same counts.
 
 Prints a markdown report on stdout (and a JSON summary to --json OUT).
 """
@@ -496,10 +502,42 @@ def threads(a, sc):
     return out
 
 
+def dictionary(a, sc):
+    d = a.dir
+    out = {"workload": a.workload, "threads": {}}
+    print("| threads | table s/pass, median (min-max) | dictionary s/pass | dictionary / table, per-round median (min-max) | bytes/frame table / dictionary | counts |")
+    print("|---|---|---|---|---|---|")
+    bad = 0
+    for n in a.thread_list.split(","):
+        runs = {k: read_jsonl(os.path.join(d, "%s-t%s.jsonl" % (k, n)))[a.skip:] for k in ("table", "dictionary")}
+        secs = {k: [run_seconds(r) for r in v] for k, v in runs.items()}
+        alloc = {k: mmm(read_lines(os.path.join(d, "%s-t%s.alloc" % (k, n)))[a.skip:]) for k in runs}
+        counts = sorted(set(r["reassembled"] for v in runs.values() for r in v if r is not None))
+        per = ratios(secs["dictionary"], secs["table"])
+        m = {k: mmm(v) for k, v in secs.items()}
+        pr = mmm(per)
+        faster = sum(1 for x in per if x is not None and x > 1)
+        failed = sum(1 for v in secs.values() for x in v if x is None)
+        bad += failed + (len(counts) != 1) + (pr is None)
+        out["threads"][n] = {"seconds": m, "per_round": pr, "table_faster_rounds": faster,
+                             "bytes_per_frame": alloc, "reassembled": counts, "failed_runs": failed}
+
+        def col(x):
+            return "-" if x is None else "%.4f (%.4f-%.4f)" % (x["median"], x["min"], x["max"])
+        agree = "agree" if len(counts) == 1 else "DIFFER: " + ", ".join(str(c) for c in counts)
+        print("| %s | %s | %s | **%s** (%s-%s; table faster in %d of %d) | %s / %s | %s |" % (
+            n, col(m["table"]), col(m["dictionary"]), fmt(pr and pr["median"], ".3f"), fmt(pr and pr["min"], ".3f"),
+            fmt(pr and pr["max"], ".3f"), faster, sum(1 for x in per if x is not None),
+            fmt(alloc["table"] and alloc["table"]["median"]), fmt(alloc["dictionary"] and alloc["dictionary"]["median"]),
+            agree))
+    out["failed"] = bad
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("kind", choices=["engine", "e2e", "threads", "lastjson"])
+    ap.add_argument("kind", choices=["engine", "e2e", "threads", "dictionary", "lastjson"])
     ap.add_argument("--dir", help="run directory written by engine.sh / e2e.sh / threads.sh")
     ap.add_argument("--sidecar", help="genfrag sidecar (W.pcap.json)")
     ap.add_argument("--pcap", help="the workload pcap (for MB/s when there is no sidecar)")
@@ -507,6 +545,7 @@ def main():
     ap.add_argument("--skip", type=int, default=0, help="drop the first N runs of each implementation")
     ap.add_argument("--json", help="also write the summary as JSON here")
     ap.add_argument("--threads", type=int, default=2, help="threads of the many-thread rows (threads)")
+    ap.add_argument("--thread-list", default="1,2", help="comma-separated worker counts (dictionary)")
     a = ap.parse_args()
     if a.kind == "lastjson":
         # helper for the shell scripts: stdin -> the last JSON object line (or "null")
@@ -516,11 +555,13 @@ def main():
     if not a.dir:
         ap.error("--dir is required")
     sc = json.load(open(a.sidecar)) if a.sidecar else None
-    out = {"engine": engine, "e2e": e2e, "threads": threads}[a.kind](a, sc)
+    out = {"engine": engine, "e2e": e2e, "threads": threads, "dictionary": dictionary}[a.kind](a, sc)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=2)
             f.write("\n")
+    if a.kind == "dictionary" and out["failed"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
