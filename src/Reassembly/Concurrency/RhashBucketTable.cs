@@ -26,6 +26,10 @@ internal sealed class RhashBucketTable<TKey>
     private readonly int _mask;
     private RhashBucketTable<TKey>? _future;
 
+    // On a line of its own: the rehasher writes it at every step, and the fields above are what every lookup on every
+    // core reads first (a cursor beside them would cost the other core's lookups a miss per step).
+    private CacheLinePadded _rehashCursor;
+
     public RhashBucketTable(object owner, int size)
     {
         Debug.Assert(size > 0 && (size & (size - 1)) == 0, "A table has a power-of-two number of buckets.");
@@ -55,9 +59,13 @@ internal sealed class RhashBucketTable<TKey>
 
     /// <summary>
     /// Buckets already moved to <see cref="Future"/> by the rehash: buckets [0, RehashCursor) are moved. Written only by
-    /// the thread that holds the owner's rehash flag.
+    /// the thread that holds the owner's rehash flag, once per rehash step.
     /// </summary>
-    public int RehashCursor { get; set; }
+    public int RehashCursor
+    {
+        get => _rehashCursor.OwnerWord;
+        set => _rehashCursor.OwnerWord = value;
+    }
 
     /// <summary>
     /// The head of bucket <paramref name="index"/>'s chain (null when empty), by reference. Written under the bucket's

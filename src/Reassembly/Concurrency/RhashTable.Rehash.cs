@@ -19,7 +19,9 @@ internal sealed partial class RhashTable<TKey, TEntry>
     /// <returns>True while rehash work remains.</returns>
     public bool RehashStep(int maxBuckets)
     {
-        if (Interlocked.CompareExchange(ref _rehashing, 1, 0) != 0)
+        // Read before the compare-and-swap: while one thread rehashes, the others' inserts and removals then only read
+        // the flag's line instead of taking it from the rehasher's core on every operation.
+        if (Volatile.Read(ref _rehashing.Value) != 0 || Interlocked.CompareExchange(ref _rehashing.Value, 1, 0) != 0)
         {
             return IsRehashing;
         }
@@ -36,14 +38,16 @@ internal sealed partial class RhashTable<TKey, TEntry>
             // An empty bucket costs a lock and a flag: count it as 1/16 of a bucket with entries, so that shrinking a big,
             // nearly empty table does not take thousands of steps.
             long budget = (long)maxBuckets * 16;
-            while (budget > 0 && old.RehashCursor < old.Size)
+            int cursor = old.RehashCursor;
+            while (budget > 0 && cursor < old.Size)
             {
-                budget -= Volatile.Read(ref old.Head(old.RehashCursor)) is null ? 1 : 16;
-                MoveBucket(old, old.RehashCursor, next, EntryMoved);
-                old.RehashCursor++;
+                budget -= Volatile.Read(ref old.Head(cursor)) is null ? 1 : 16;
+                MoveBucket(old, cursor, next, EntryMoved);
+                cursor++;
             }
 
-            if (old.RehashCursor < old.Size)
+            old.RehashCursor = cursor;
+            if (cursor < old.Size)
             {
                 return true;
             }
@@ -55,7 +59,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         }
         finally
         {
-            Volatile.Write(ref _rehashing, 0);
+            Volatile.Write(ref _rehashing.Value, 0);
         }
     }
 
@@ -65,7 +69,7 @@ internal sealed partial class RhashTable<TKey, TEntry>
         var spin = default(SpinWait);
         while (IsRehashing)
         {
-            if (Interlocked.CompareExchange(ref _rehashing, 0, 0) != 0)
+            if (Volatile.Read(ref _rehashing.Value) != 0)
             {
                 spin.SpinOnce();
                 continue;

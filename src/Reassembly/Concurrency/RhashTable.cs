@@ -94,8 +94,9 @@ internal sealed partial class RhashTable<TKey, TEntry>
     // Tables attached since construction (statistics and tests); written under _attachLock.
     private int _tablesAttached;
 
-    // 1 while a thread moves buckets (one rehasher at a time; RehashCursor is its private state).
-    private int _rehashing;
+    // 1 while a thread moves buckets (one rehasher at a time; RehashCursor is its private state). On a line of its own:
+    // it is written twice per rehash step, and _oldest beside it is what every lookup reads first.
+    private CacheLinePadded _rehashing;
 
     /// <summary>Creates an empty table.</summary>
     /// <param name="initialBuckets">Initial bucket count, rounded up to a power of two and to at least <paramref name="minBuckets"/>.</param>
