@@ -4,9 +4,11 @@ using Reassembly.Concurrency;
 namespace Reassembly.Benchmarks;
 
 /// <summary>
-/// The read side and the write side of <see cref="EpochDomain"/>. "WithReaderFence" is the design we did not choose
-/// (a full fence on the reader's own slot at every enter, instead of a process-wide barrier on the writer side); the
-/// barrier and Synchronize rows are what the writer side pays instead, once per reclaimed batch.
+/// The read side and the write side of <see cref="EpochDomain"/>. "EnterExit" is a reader's section (its outermost enter
+/// an interlocked exchange on the thread's own slot); the "WithReaderFence" rows add one more full fence inside, about
+/// what the exchange costs over the plain store of the earlier design, whose writer side paid a process-wide barrier
+/// per reclaimed batch instead (the MemoryBarrierProcessWide row, kept for that comparison). Synchronize is a grace
+/// period as a writer waits for one.
 /// </summary>
 [MemoryDiagnoser]
 public class EpochBenchmarks

@@ -21,32 +21,27 @@ namespace Reassembly.Concurrency;
 /// <c>_retireLock</c>). (2) An object is retired only after its writer unlinked it, so a reader that reads
 /// <c>G</c> &gt; tag also sees the unlink: the unlink happens before <see cref="Retire"/> takes the lock, the advance past
 /// the tag happens under the same lock later, and the reader's Volatile.Read of <c>G</c> pairs with that
-/// Volatile.Write in <see cref="CloseOpenBatch"/>. (3) A closed batch with tag <c>T</c> is reclaimed only when, after a
-/// process-wide barrier issued after it was closed, every slot is quiescent, holds an epoch &gt; <c>T</c>, or belongs to
-/// a thread that has exited. (4) Only the thread holding <c>_reclaiming</c> dequeues and reclaims batches, and it
-/// calls reclaimers with no lock held.</para>
-/// <para><b>The read-side fence (why readers once did no interlocked operation).</b> Enter is "store my epoch, then load
-/// shared pointers"; a writer is "unlink, then load every slot". Both sides need a store→load fence (the Dekker
-/// pattern), or the reader's store may sit in its store buffer while its loads see the old pointers and the writer's
-/// scan sees the slot quiescent. We put the whole fence on the rare side:
-/// <see cref="Interlocked.MemoryBarrierProcessWide"/> (membarrier, as liburcu's memb flavour) runs before the decisive
-/// scan, so every reader either has its epoch visible to the scan or executes its later loads after the barrier and
-/// sees the unlink. A reader's enter is then a thread-static lookup, a load of <c>G</c> and a plain store to its own
-/// line; the exit is a release store. Measured on the 2-core EPYC VM (bench/README.md, EpochBenchmarks): enter+exit
-/// 1.9 ns, 4.8 ns with a full fence on the reader's slot instead (5.5 vs 7.2 ns when the section follows eight stores,
-/// as a lookup follows a fragment copy), while one process-wide barrier costs about 0.6 µs. That barrier is paid once
-/// per reclaimed batch (Poll first scans without it and issues it only when a batch looks ripe, and only once
-/// <see cref="ReclaimThreshold"/> objects wait), never per read: at most about 10 ns per reclaimed object, against about
-/// 3 ns saved on every read section, and the engine does many lookups per queue it frees.</para>
-/// <para><b>The quiescent shortcut, and why readers now fence after all.</b> A queue that waits out a grace period comes
-/// back to its pool batches later and cold: with several workers on one core that cost a quarter of a pass, while one
-/// worker, which reuses a removed queue at once, paid nothing (bench/README.md, session 9). So readers store their
-/// epoch with a full fence (<see cref="Interlocked.Exchange(ref long, long)"/>), and <see cref="NoOtherReaderInside"/>
-/// (a full fence, then one load per slot) tells a writer that no other thread is inside a section: by the Dekker
-/// argument above, with the fence now on both sides, every reader either shows in the scan or enters after the
-/// writer's unlinks and cannot reach what they removed, so it may be reused at once. The grace-period path, with its
-/// process-wide barrier, stays for when some reader is inside. The reader's price, measured the same way: enter and
-/// exit 2.6 ns instead of 1.9 ns.</para>
+/// Volatile.Write in <see cref="CloseOpenBatch"/>. (3) A closed batch with tag <c>T</c> is reclaimed only when, in a
+/// scan after a full fence issued after it was closed, every slot is quiescent, holds an epoch &gt; <c>T</c>, or belongs
+/// to a thread that has exited. (4) Only the thread holding <c>_reclaiming</c> dequeues and reclaims batches, and it
+/// calls reclaimers with no lock held. (5) A reader's outermost enter stores its epoch with a full fence before
+/// any load of the section.</para>
+/// <para><b>The fences (a Dekker pattern).</b> Enter is "store my epoch, then load shared pointers"; a writer is "unlink,
+/// then load every slot". Both sides need a store→load fence, or the reader's store may sit in its store buffer while
+/// its loads see the old pointers and the writer's scan sees the slot quiescent. Readers store their epoch with
+/// <see cref="Interlocked.Exchange(ref long, long)"/> (invariant 5), and the writer side issues
+/// <see cref="Interlocked.MemoryBarrier"/> before each decisive scan: every reader then either has its epoch visible to
+/// the scan, or executes its loads after the fence and sees the unlink. The reader's price, on the 2-core EPYC VM
+/// (bench/README.md, EpochBenchmarks): enter and exit 2.6 ns instead of 1.9 ns with a plain store.</para>
+/// <para><b>Why not the fence on the writer's side alone.</b> Readers once did a plain store and the writer a
+/// process-wide barrier (<see cref="Interlocked.MemoryBarrierProcessWide"/>, membarrier, as liburcu's memb flavour),
+/// which puts the whole fence on the rare side. Two things undid that. The quiescent shortcut needs the reader's
+/// fence: a queue that waits out a grace period comes back to its pool batches later and cold, which with several
+/// workers on one core cost a quarter of a pass (bench/README.md, session 9), so <see cref="NoOtherReaderInside"/>
+/// (a full fence, then one load per slot) lets a writer reuse what it removed at once when no other thread is inside
+/// a section, and that is sound only with the fence on both sides. And once readers fence, the barrier buys nothing
+/// but its cost: 6-14 µs here and an interrupt on every core that runs one of our threads, paid by the other workers
+/// and, in a parallel replay, by the reader (session 12 removed it).</para>
 /// <para><b>Dead threads.</b> Slots are registered lazily per thread and never removed; a slot whose owner has exited
 /// counts as quiescent (a thread that leaks an open scope and dies cannot stall reclamation) and is adopted by the
 /// next thread to register.</para>
@@ -117,8 +112,8 @@ internal sealed partial class EpochDomain : IDisposable
         if (slot.Nesting++ == 0)
         {
             // Pairs with Volatile.Write of the epoch in CloseOpenBatch (invariant 2). The exchange is a full fence: the
-            // store->load order against the section's loads that NoOtherReaderInside relies on (the grace-period path
-            // has the writer's MemoryBarrierProcessWide as well; see the type remarks).
+            // store->load order against the section's loads that every writer-side scan relies on (invariant 5, the
+            // type remarks' Dekker pattern).
             Interlocked.Exchange(ref slot.Epoch, Volatile.Read(ref _globalEpoch.Value));
         }
 
@@ -142,8 +137,8 @@ internal sealed partial class EpochDomain : IDisposable
     }
 
     /// <summary>
-    /// Advances the epoch and reclaims every batch whose grace period has elapsed, when enough is pending to be worth a
-    /// process-wide barrier (<see cref="ReclaimThreshold"/> objects, or any after <see cref="ReclaimIntervalMilliseconds"/>).
+    /// Advances the epoch and reclaims every batch whose grace period has elapsed, when enough is pending to be worth the
+    /// retire lock and a scan of every slot (<see cref="ReclaimThreshold"/> objects, or any after <see cref="ReclaimIntervalMilliseconds"/>).
     /// With nothing to do it costs two loads. Never waits: another thread reclaiming or a reader still inside just means
     /// a later call does it.
     /// </summary>
@@ -205,15 +200,9 @@ internal sealed partial class EpochDomain : IDisposable
                 oldestClosed = _closed.Peek().Epoch;
             }
 
-            // A cheap scan first: if a reader visibly blocks the oldest batch, the barrier would buy nothing.
-            if (OldestActiveEpoch() <= oldestClosed)
-            {
-                return;
-            }
-
-            // Pairs with the plain epoch store in EnterRead: after it, every reader's epoch store is visible to the scan
-            // below or that reader's loads come after our unlinks (type remarks, read-side fence).
-            Interlocked.MemoryBarrierProcessWide();
+            // Pairs with the fenced epoch store in EnterRead: after it, every reader's epoch store is visible to the scan
+            // below or that reader's loads come after our unlinks (invariant 5, the type remarks' Dekker pattern).
+            Interlocked.MemoryBarrier();
             ReclaimOlderThan(OldestActiveEpoch());
         }
         finally
@@ -238,8 +227,9 @@ internal sealed partial class EpochDomain : IDisposable
             CloseOpenBatch(advanceIfEmpty: true);
         }
 
-        // See Poll: makes every section that began at or before `target` visible to the scans below.
-        Interlocked.MemoryBarrierProcessWide();
+        // See Poll: with the readers' fenced stores, every section that began at or before `target` is visible to the
+        // scans below.
+        Interlocked.MemoryBarrier();
         var spin = default(SpinWait);
         while (OldestActiveEpoch() <= target)
         {

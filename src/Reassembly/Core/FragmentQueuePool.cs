@@ -29,7 +29,7 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
     private ReturnStack<RetiredQueueBatch> _reclaimed;
     private int _rentsSinceForcedReclaim = ForcedReclaimInterval;
 
-    /// <summary>The fewest rents between two forced reclaims (each costs a process-wide barrier).</summary>
+    /// <summary>The fewest rents between two forced reclaims (each takes the domain's retire lock and scans every slot).</summary>
     private const int ForcedReclaimInterval = 32;
 
     private readonly bool _alone;
@@ -72,10 +72,10 @@ internal sealed class FragmentQueuePool : IEpochReclaimer
             TakeBackReclaimed();
             if (_count == 0)
             {
-                // Whatever waits for a grace period may be ripe: take it back before allocating. A reclaim costs a
-                // process-wide barrier (microseconds, and an interrupt on every core running our threads), so it is
-                // forced at most once per ForcedReclaimInterval rents; in between the domain reclaims by itself once a
-                // batch is pending. Either way a steady stream of datagrams soon allocates nothing.
+                // Whatever waits for a grace period may be ripe: take it back before allocating. A reclaim takes the
+                // domain's retire lock, which every worker's retires share, so it is forced at most once per
+                // ForcedReclaimInterval rents; in between the domain reclaims by itself once a batch is pending. Either
+                // way a steady stream of datagrams soon allocates nothing.
                 bool force = _rentsSinceForcedReclaim >= ForcedReclaimInterval;
                 if (force)
                 {

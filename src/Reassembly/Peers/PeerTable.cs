@@ -76,7 +76,7 @@ internal sealed partial class PeerTable : IDisposable
     private const int EvictionsPerInsert = 2;
 
     // Peers evicted by inserts between two polls of the epoch domain: about 100 KB of peers waiting at most, one
-    // process-wide barrier per thousand spoofed sources instead of per 64.
+    // reclaim (the domain's retire lock and a scan of its slots) per thousand spoofed sources instead of per 64.
     internal const int EvictionsPerPoll = 1024;
 
     private readonly Lock _gate = new();
@@ -214,8 +214,8 @@ internal sealed partial class PeerTable : IDisposable
         {
             // A spoofed-source flood evicts a peer per insert, far more than the once-a-second Collect reclaims: take
             // retired peers back every EvictionsPerPoll, or they pile up for the whole second and the pool allocates
-            // anew (memory growing with the flood). Forced, because the domain would otherwise pay its process-wide
-            // barrier for every 64 pending. Outside _gate, as in Collect.
+            // anew (memory growing with the flood). Forced, because unforced the domain reclaims only once 64 objects
+            // wait or 10 ms have passed. Outside _gate, as in Collect.
             _epochs.Poll(force: true);
         }
 
