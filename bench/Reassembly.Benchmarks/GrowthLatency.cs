@@ -39,23 +39,13 @@ internal static class GrowthLatency
 
     private static string FillTable(BenchEntry[] entries, double[] nanoseconds)
     {
-        PrepareForFill();
-        var table = new RhashTable<FragmentKey, BenchEntry>();
-        long fillStart = Stopwatch.GetTimestamp();
-        for (int i = 0; i < entries.Length; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            table.InsertIfAbsent(entries[i]);
-            nanoseconds[i] = NanosecondsSince(start);
-        }
-
-        double fillMilliseconds = Stopwatch.GetElapsedTime(fillStart).TotalMilliseconds;
-        string summary = Summarize(nanoseconds, fillMilliseconds);
+        var table = new TableInsert(new RhashTable<FragmentKey, BenchEntry>());
+        string summary = Fill(ref table, entries, nanoseconds);
 
         // The entries go into the next round's table: unlink them from this one first.
         foreach (BenchEntry entry in entries)
         {
-            table.Remove(entry);
+            table.Table.Remove(entry);
         }
 
         return summary;
@@ -63,18 +53,24 @@ internal static class GrowthLatency
 
     private static string FillDictionary(BenchEntry[] entries, double[] nanoseconds)
     {
+        var dictionary = new DictionaryInsert(new ConcurrentDictionary<FragmentKey, BenchEntry>());
+        return Fill(ref dictionary, entries, nanoseconds);
+    }
+
+    // Generic over a struct so that each structure's insert is inlined into its own copy of the timed loop.
+    private static string Fill<TInsert>(ref TInsert structure, BenchEntry[] entries, double[] nanoseconds)
+        where TInsert : struct, IInsert
+    {
         PrepareForFill();
-        var dictionary = new ConcurrentDictionary<FragmentKey, BenchEntry>();
         long fillStart = Stopwatch.GetTimestamp();
         for (int i = 0; i < entries.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            dictionary.TryAdd(entries[i].Key, entries[i]);
+            structure.Insert(entries[i]);
             nanoseconds[i] = NanosecondsSince(start);
         }
 
-        double fillMilliseconds = Stopwatch.GetElapsedTime(fillStart).TotalMilliseconds;
-        return Summarize(nanoseconds, fillMilliseconds);
+        return Summarize(nanoseconds, Stopwatch.GetElapsedTime(fillStart).TotalMilliseconds);
     }
 
     // Not Stopwatch.GetElapsedTime: a TimeSpan counts 100 ns ticks, too coarse for one insert.
@@ -92,5 +88,22 @@ internal static class GrowthLatency
         int n = nanoseconds.Length;
         return $"{nanoseconds[n / 2]:F0} / {nanoseconds[(int)(n * 0.99)]:F0} / {nanoseconds[(int)(n * 0.999)]:F0} / " +
             $"{nanoseconds[(int)(n * 0.9999)]:F0} / {nanoseconds[n - 1]:F0}, fill {fillMilliseconds:F1} ms";
+    }
+
+    private interface IInsert
+    {
+        void Insert(BenchEntry entry);
+    }
+
+    private readonly struct TableInsert(RhashTable<FragmentKey, BenchEntry> table) : IInsert
+    {
+        public RhashTable<FragmentKey, BenchEntry> Table { get; } = table;
+
+        public void Insert(BenchEntry entry) => Table.InsertIfAbsent(entry);
+    }
+
+    private readonly struct DictionaryInsert(ConcurrentDictionary<FragmentKey, BenchEntry> dictionary) : IInsert
+    {
+        public void Insert(BenchEntry entry) => dictionary.TryAdd(entry.Key, entry);
     }
 }
