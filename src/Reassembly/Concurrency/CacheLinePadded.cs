@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Reassembly.Concurrency;
 
 /// <summary>
-/// A counter alone on its cache line (64 bytes of padding on each side, which also covers the adjacent-line
-/// prefetcher's 128-byte pairs on x86), so that writes to its neighbours never invalidate the line readers poll.
+/// A counter alone on its cache line, so that writes to its neighbours never invalidate the line readers poll: it sits
+/// at offset 64 of 128 bytes, and since objects are at least 8-byte aligned, the 64-byte line that holds it starts at
+/// offset 8 or later and ends at offset 128 or earlier, inside the padding.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 2 * CacheLineBytes)]
 internal struct CacheLinePadded
@@ -17,8 +18,9 @@ internal struct CacheLinePadded
     public long Value;
 
     /// <summary>
-    /// A second word on the same line, for data written only by the thread that owns <see cref="Value"/> (its nesting
-    /// depth, for an epoch slot), so that one thread's hot stores stay on one line.
+    /// A second word, for data written only by the thread that owns <see cref="Value"/> (its nesting depth, for an epoch
+    /// slot), so that one thread's hot stores stay on one line. It shares <see cref="Value"/>'s line unless
+    /// <see cref="Value"/> ends a line; then it starts the next, which may reach 8 bytes past the struct.
     /// </summary>
     [FieldOffset(CacheLineBytes + sizeof(long))]
     public int OwnerWord;

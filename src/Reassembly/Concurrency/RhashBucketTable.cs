@@ -63,8 +63,9 @@ internal sealed class RhashBucketTable<TKey>
     /// </summary>
     public int RehashCursor
     {
-        get => _rehashCursor.OwnerWord;
-        set => _rehashCursor.OwnerWord = value;
+        // Value, not OwnerWord: whatever the object's alignment, the line holding Value lies inside the padding.
+        get => (int)_rehashCursor.Value;
+        set => _rehashCursor.Value = value;
     }
 
     /// <summary>
