@@ -188,7 +188,6 @@ internal sealed partial class EpochDomain : IDisposable
         _reclaimingThreadId = Environment.CurrentManagedThreadId;
         try
         {
-            long oldestClosed;
             lock (_retireLock)
             {
                 CloseOpenBatch(advanceIfEmpty: false);
@@ -196,8 +195,6 @@ internal sealed partial class EpochDomain : IDisposable
                 {
                     return;
                 }
-
-                oldestClosed = _closed.Peek().Epoch;
             }
 
             // Pairs with the fenced epoch store in EnterRead: after it, every reader's epoch store is visible to the scan
