@@ -39,12 +39,12 @@ internal static class PairedLookup
         table.CompleteRehash();
         (string Name, Func<int> Loop)[] loops =
         [
-            ("rhash hit", () => Rhash(table, hits)),
-            ("dictionary hit", () => Dictionary(dictionary, hits)),
-            ("rhash miss", () => Rhash(table, misses)),
-            ("dictionary miss", () => Dictionary(dictionary, misses)),
-            ("rhash hit+read", () => RhashRead(table, hits)),
-            ("dictionary hit+read", () => DictionaryRead(dictionary, hits)),
+            ("rhash hit", () => LookupLoops.Find(table, hits)),
+            ("dictionary hit", () => LookupLoops.Find(dictionary, hits)),
+            ("rhash miss", () => LookupLoops.Find(table, misses)),
+            ("dictionary miss", () => LookupLoops.Find(dictionary, misses)),
+            ("rhash hit+read", () => LookupLoops.FindThenRead(table, hits)),
+            ("dictionary hit+read", () => LookupLoops.FindThenRead(dictionary, hits)),
         ];
         Console.WriteLine(
             $"{Keys} keys, RhashTable {table.NewestBucketCount} buckets, {(twoThreads ? "two threads" : "one thread")}{(warm ? ", warm" : "")}; " +
@@ -90,64 +90,5 @@ internal static class PairedLookup
         {
             pair.Run(loop);
         }
-    }
-
-    private static int Rhash(RhashTable<FragmentKey, BenchEntry> table, FragmentKey[] keys)
-    {
-        int found = 0;
-        for (int i = 0; i < keys.Length; i++)
-        {
-            if (table.Lookup(in keys[i]) is not null)
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
-
-    // A hit and then a read of the entry found, as any caller does next: the table's entry is the object itself, the
-    // dictionary's value is one reference further from its node.
-    private static int RhashRead(RhashTable<FragmentKey, BenchEntry> table, FragmentKey[] keys)
-    {
-        int sum = 0;
-        for (int i = 0; i < keys.Length; i++)
-        {
-            BenchEntry? entry = table.Lookup(in keys[i]);
-            if (entry is not null)
-            {
-                sum += entry.State;
-            }
-        }
-
-        return sum;
-    }
-
-    private static int DictionaryRead(ConcurrentDictionary<FragmentKey, BenchEntry> dictionary, FragmentKey[] keys)
-    {
-        int sum = 0;
-        for (int i = 0; i < keys.Length; i++)
-        {
-            if (dictionary.TryGetValue(keys[i], out BenchEntry? entry))
-            {
-                sum += entry.State;
-            }
-        }
-
-        return sum;
-    }
-
-    private static int Dictionary(ConcurrentDictionary<FragmentKey, BenchEntry> dictionary, FragmentKey[] keys)
-    {
-        int found = 0;
-        for (int i = 0; i < keys.Length; i++)
-        {
-            if (dictionary.TryGetValue(keys[i], out _))
-            {
-                found++;
-            }
-        }
-
-        return found;
     }
 }

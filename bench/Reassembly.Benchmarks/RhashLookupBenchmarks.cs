@@ -44,10 +44,10 @@ public class RhashLookupBenchmarks
         _table.CompleteRehash();
         _domain = new EpochDomain();
         _pair = new TwoThreads();
-        _rhashHits = () => RhashLookups(_hits, 0, Keys);
-        _dictionaryHits = () => DictionaryLookups(_hits, 0, Keys);
-        _rhashMisses = () => RhashLookups(_misses, 0, Keys);
-        _dictionaryMisses = () => DictionaryLookups(_misses, 0, Keys);
+        _rhashHits = () => LookupLoops.Find(_table, _hits);
+        _dictionaryHits = () => LookupLoops.Find(_dictionary, _hits);
+        _rhashMisses = () => LookupLoops.Find(_table, _misses);
+        _dictionaryMisses = () => LookupLoops.Find(_dictionary, _misses);
     }
 
     [GlobalCleanup]
@@ -58,10 +58,10 @@ public class RhashLookupBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Keys)]
-    public int RhashHit() => RhashLookups(_hits, 0, Keys);
+    public int RhashHit() => LookupLoops.Find(_table, _hits);
 
     [Benchmark(OperationsPerInvoke = Keys)]
-    public int RhashMiss() => RhashLookups(_misses, 0, Keys);
+    public int RhashMiss() => LookupLoops.Find(_table, _misses);
 
     [Benchmark(OperationsPerInvoke = Keys)]
     public int RhashHitInScope()
@@ -82,45 +82,18 @@ public class RhashLookupBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Keys, Baseline = true)]
-    public int DictionaryHit() => DictionaryLookups(_hits, 0, Keys);
+    public int DictionaryHit() => LookupLoops.Find(_dictionary, _hits);
 
     /// <summary>A hit and then a read of the entry found, as every caller does next (the table's entry is the object itself).</summary>
     [Benchmark(OperationsPerInvoke = Keys)]
-    public int RhashHitRead()
-    {
-        int sum = 0;
-        RhashTable<FragmentKey, BenchEntry> table = _table;
-        foreach (FragmentKey key in _hits)
-        {
-            BenchEntry? entry = table.Lookup(in key);
-            if (entry is not null)
-            {
-                sum += entry.State;
-            }
-        }
-
-        return sum;
-    }
+    public int RhashHitRead() => LookupLoops.FindThenRead(_table, _hits);
 
     /// <summary>A hit and then a read of the value found, which is one reference further than the dictionary's node.</summary>
     [Benchmark(OperationsPerInvoke = Keys)]
-    public int DictionaryHitRead()
-    {
-        int sum = 0;
-        ConcurrentDictionary<FragmentKey, BenchEntry> dictionary = _dictionary;
-        foreach (FragmentKey key in _hits)
-        {
-            if (dictionary.TryGetValue(key, out BenchEntry? entry))
-            {
-                sum += entry.State;
-            }
-        }
-
-        return sum;
-    }
+    public int DictionaryHitRead() => LookupLoops.FindThenRead(_dictionary, _hits);
 
     [Benchmark(OperationsPerInvoke = Keys)]
-    public int DictionaryMiss() => DictionaryLookups(_misses, 0, Keys);
+    public int DictionaryMiss() => LookupLoops.Find(_dictionary, _misses);
 
     /// <summary>Two threads, each looking up every key once (per-operation time is for one thread's lookup).</summary>
     [Benchmark(OperationsPerInvoke = Keys)]
@@ -134,34 +107,4 @@ public class RhashLookupBenchmarks
 
     [Benchmark(OperationsPerInvoke = Keys)]
     public void DictionaryMissTwoThreads() => _pair.Run(_dictionaryMisses);
-
-    private int RhashLookups(FragmentKey[] keys, int start, int end)
-    {
-        int found = 0;
-        RhashTable<FragmentKey, BenchEntry> table = _table;
-        for (int i = start; i < end; i++)
-        {
-            if (table.Lookup(in keys[i]) is not null)
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
-
-    private int DictionaryLookups(FragmentKey[] keys, int start, int end)
-    {
-        int found = 0;
-        ConcurrentDictionary<FragmentKey, BenchEntry> dictionary = _dictionary;
-        for (int i = start; i < end; i++)
-        {
-            if (dictionary.TryGetValue(keys[i], out _))
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
 }
